@@ -11,7 +11,7 @@ const program = new Command('kaws')
   .exitOverride();
 
 // Each verb registers itself; keep this list sorted.
-const verbs: Array<Promise<{ register(program: Command): void }>> = [];
+const verbs: Array<Promise<{ register(program: Command): void }>> = [import('./commands/render.ts')];
 for (const verb of await Promise.all(verbs)) verb.register(program);
 
 try {

@@ -1,0 +1,8 @@
+/** `kaws render <what>`: kube-aws's render verbs. Each subcommand lives in its own file. */
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  const render = program.command('render').description('render credentials or stacks into a folder');
+  const subcommands: Array<(render: Command) => void> = [];
+  for (const add of subcommands) add(render);
+}
