@@ -38,3 +38,44 @@ export const events = {
 
 /** KMS encryption context for every envelope of a cluster. */
 export const encryptionContext = (cluster: string) => ({ cluster });
+
+/**
+ * The private Route 53 zone kaws creates in the cluster's VPC (etcd stack) for names that must stay
+ * stable across instance replacement. `.internal` is reserved for private use, so it never collides
+ * with a public name.
+ */
+export const privateZoneName = (cluster: string) => `${cluster}.kaws.internal`;
+
+/**
+ * The DNS name of etcd member `index` (0-based): `etcd<index>.<cluster>.kaws.internal`, an A record in
+ * the private zone pointing at the member's fixed ENI. The etcd server certificate's SANs and the
+ * etcd peer/client URLs use exactly these names, so a replaced instance keeps its identity.
+ */
+export const etcdMemberDnsName = (cluster: string, index: number) =>
+  `etcd${index}.${privateZoneName(cluster)}`;
+
+/** Node roles: each has its own userdata, IAM role and set of TLS assets. */
+export type NodeRole = 'etcd' | 'controller' | 'worker';
+
+/**
+ * CloudFormation export names, consumed by the later stacks with Fn::ImportValue. Prefixed with the
+ * network stack's name so two clusters in one account/region never collide.
+ */
+export const exportNames = {
+  vpcId: (cluster: string) => `${stackNames.network(cluster)}-VpcId`,
+  subnetId: (cluster: string, subnetLogicalName: string) =>
+    `${stackNames.network(cluster)}-Subnet${subnetLogicalName}Id`,
+  securityGroupId: (cluster: string, securityGroupLogicalName: string) =>
+    `${stackNames.network(cluster)}-${securityGroupLogicalName}SecurityGroupId`,
+} as const;
+
+/** Tags kaws puts on what it creates (besides the spec's stackTags). */
+export const tagKeys = {
+  cluster: 'kaws:cluster',
+  role: 'kaws:role',
+  nodePool: 'kaws:node-pool',
+  /** On an etcd member's ENI, data volume and Auto Scaling group: the member's index. */
+  etcdMember: 'kaws:etcd-member',
+  /** The Kubernetes AWS cloud provider's cluster ownership tag. */
+  kubernetesCluster: (cluster: string) => `kubernetes.io/cluster/${cluster}`,
+} as const;
