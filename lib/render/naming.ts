@@ -79,3 +79,31 @@ export const tagKeys = {
   /** The Kubernetes AWS cloud provider's cluster ownership tag. */
   kubernetesCluster: (cluster: string) => `kubernetes.io/cluster/${cluster}`,
 } as const;
+
+/**
+ * The DynamoDB single table (pk/sk, plus gsi1 for listing clusters). Items of a cluster share its
+ * partition: META (the cluster and its lock), OP#<ulid> (operations), EVENT#<ulid> (history, sorted by
+ * time), SPEC#<version> (every spec version). An operation id maps to its cluster through an OPERATION#
+ * pointer item; idempotency records live in their own partitions and expire (attribute `expiresAt`).
+ */
+export const tableKeys = {
+  clusterPk: (cluster: string) => `CLUSTER#${cluster}`,
+  metaSk: 'META',
+  operationSk: (operationId: string) => `OP#${operationId}`,
+  operationSkPrefix: 'OP#',
+  eventSk: (eventId: string) => `EVENT#${eventId}`,
+  eventSkPrefix: 'EVENT#',
+  /** Zero-padded so versions sort numerically. */
+  specSk: (specVersion: number) => `SPEC#${String(specVersion).padStart(10, '0')}`,
+  operationPointerPk: (operationId: string) => `OPERATION#${operationId}`,
+  operationPointerSk: 'POINTER',
+  /** `scopeDigest`: a hash of (caller, key), so any key text makes a short, safe partition key. */
+  idempotencyPk: (scopeDigest: string) => `IDEMPOTENCY#${scopeDigest}`,
+  idempotencySk: 'RECORD',
+  clustersIndex: 'gsi1',
+  clustersIndexPk: 'CLUSTERS',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** Step Functions execution name of an operation's workflow: the operation id, so a retry cannot start two. */
+export const workflowExecutionName = (operationId: string) => operationId;
