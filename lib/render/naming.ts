@@ -40,6 +40,16 @@ export const events = {
 export const encryptionContext = (cluster: string) => ({ cluster });
 
 /**
+ * TLS asset file names, as kube-aws named them: `<asset>.pem` for a certificate, `<asset>-key.pem` for
+ * its private key (`service-account-key.pem` has no certificate). Assets are `ca`, `service-account` and
+ * lib/tls's LEAF_NAMES. Used for credentials folders, S3 keys (s3Keys.credential) and files on nodes.
+ */
+export const credentialFiles = {
+  certificate: (asset: string) => `${asset}.pem`,
+  privateKey: (asset: string) => `${asset}-key.pem`,
+} as const;
+
+/**
  * The private Route 53 zone kaws creates in the cluster's VPC (etcd stack) for names that must stay
  * stable across instance replacement. `.internal` is reserved for private use, so it never collides
  * with a public name.
