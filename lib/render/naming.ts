@@ -17,11 +17,30 @@ export const stackNames = {
 /** Longest stack name AWS accepts. */
 export const MAX_STACK_NAME_LENGTH = 128;
 
+/**
+ * IAM role names of the node roles. IAM is global, so the region is part of the name (one cluster
+ * name in two regions must not collide). lib/spec rejects specs whose role names would exceed
+ * MAX_IAM_ROLE_NAME_LENGTH.
+ */
+export const iamRoleNames = {
+  controller: (cluster: string, region: string) => `${cluster}-${region}-controller`,
+  etcd: (cluster: string, region: string) => `${cluster}-${region}-etcd`,
+  nodePool: (cluster: string, region: string, pool: string) => `${cluster}-${region}-nodepool-${pool}`,
+} as const;
+
+/** Longest IAM role name AWS accepts. */
+export const MAX_IAM_ROLE_NAME_LENGTH = 64;
+
 /** S3 keys, all under the cluster's own prefix so a node's IAM policy can be scoped to it. */
 export const s3Keys = {
   clusterPrefix: (cluster: string) => `clusters/${cluster}/`,
   credentials: (cluster: string) => `clusters/${cluster}/credentials/`,
   credential: (cluster: string, asset: string) => `clusters/${cluster}/credentials/${asset}`,
+  /**
+   * The KMS envelope (lib/aws/envelope.ts) holding exactly the TLS assets one node role needs
+   * (lib/render/input.ts roleAssets): a node's IAM role may read its own role's envelope only.
+   */
+  roleEnvelope: (cluster: string, role: NodeRole) => `clusters/${cluster}/credentials/${role}.envelope.json`,
   stackTemplate: (cluster: string, stack: string, fingerprint: string) =>
     `clusters/${cluster}/stack-templates/${stack}-${fingerprint}.json`,
   userdata: (cluster: string, role: string, fingerprint: string) =>
@@ -86,6 +105,8 @@ export const tagKeys = {
   nodePool: 'kaws:node-pool',
   /** On an etcd member's ENI, data volume and Auto Scaling group: the member's index. */
   etcdMember: 'kaws:etcd-member',
+  /** On a node group (propagated to its instances): the logical ID a node signals CloudFormation for. */
+  signalResource: 'kaws:signal-resource',
   /** The Kubernetes AWS cloud provider's cluster ownership tag. */
   kubernetesCluster: (cluster: string) => `kubernetes.io/cluster/${cluster}`,
 } as const;

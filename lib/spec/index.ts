@@ -1,9 +1,27 @@
 /**
- * Public API of lib/spec. PLACEHOLDER signatures, being implemented (issue 2): every other module
- * codes against these and never reaches into lib/spec's internals.
+ * Public API of lib/spec: read a kube-aws cluster.yaml (YAML or JSON, nested or kube-aws 0.9 flat
+ * keys), validate it, and normalize it into a ClusterSpec with every default applied. Pure: no I/O,
+ * no clock, no randomness. Every other module uses only what this file exports.
  */
+import { applyDefaults } from './defaults.ts';
+import { foldLegacyKeys } from './legacy.ts';
+import { readSpecDocument } from './parse.ts';
+import { allRules, runRules } from './rules/index.ts';
+import { serializeSpec } from './serialize.ts';
+import { checkShape } from './shape.ts';
 import type { ClusterSpec, SpecIssue, ValidationResult } from './types.ts';
 
+export { DEFAULTS } from './defaults.ts';
+export {
+  apiDnsNames,
+  availabilityZones,
+  kubernetesServiceIP,
+  managedSubnets,
+  primaryApiDnsName,
+  subnetByName,
+  vpcManaged,
+} from './derived.ts';
+export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, MAX_SPEC_BYTES } from './parse.ts';
 export type * from './types.ts';
 
 /** Thrown by loadClusterSpec when the input is not a valid spec; carries every problem. */
@@ -12,19 +30,48 @@ export class SpecValidationError extends Error {
     readonly errors: SpecIssue[],
     readonly warnings: SpecIssue[] = [],
   ) {
-    super(`invalid cluster spec: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    super(`invalid cluster spec: ${errors.map((e) => `${e.path || '(document)'}: ${e.message}`).join('; ')}`);
     this.name = 'SpecValidationError';
   }
 }
 
 export interface ParseOptions {
-  /** Default: detect (JSON is YAML; a leading `{` is parsed as JSON for clearer errors). */
+  /** Default `yaml` (JSON is YAML, so JSON text works too); `json` rejects YAML-only syntax. */
   format?: 'yaml' | 'json';
 }
 
-/** Parses and validates YAML/JSON text. Never throws for bad input: problems are in the result. */
-export function validateClusterSpec(_text: string | Uint8Array, _options?: ParseOptions): ValidationResult {
-  throw new Error('lib/spec: not implemented yet');
+function dedupe(issues: SpecIssue[]): SpecIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.code}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Parses and validates YAML/JSON text. Never throws for bad input: every problem is in the result,
+ * each with the path as the user wrote it (`vpcId`, `worker.nodePools[1].name`).
+ * @param text the cluster.yaml (string, or UTF-8 bytes)
+ * @returns `{valid, errors, warnings, spec}`; `spec` (defaults applied) only when valid
+ */
+export function validateClusterSpec(text: string | Uint8Array, options: ParseOptions = {}): ValidationResult {
+  const read = readSpecDocument(text, options);
+  if (!read.ok) return { valid: false, errors: read.issues, warnings: [] };
+
+  const folded = foldLegacyKeys(read.value);
+  const shape = checkShape(folded.canonical, folded.paths);
+  const errors = [...folded.issues, ...shape.issues];
+  if (!shape.input) return { valid: false, errors: dedupe(errors), warnings: [] };
+
+  const spec = applyDefaults(shape.input);
+  const invalid = [...folded.invalid, ...shape.invalid];
+  const checked = runRules(allRules, spec, shape.input, folded.paths, invalid);
+  const allErrors = dedupe([...errors, ...checked.errors]);
+  const warnings = dedupe(checked.warnings);
+  if (allErrors.length > 0) return { valid: false, errors: allErrors, warnings };
+  return { valid: true, errors: [], warnings, spec };
 }
 
 /** Like validateClusterSpec, but returns the normalized spec or throws SpecValidationError. */
@@ -34,7 +81,7 @@ export function loadClusterSpec(text: string | Uint8Array, options?: ParseOption
   return result.spec;
 }
 
-/** Stable serialization of a normalized spec: same spec, same bytes. */
-export function serializeClusterSpec(_spec: ClusterSpec): string {
-  throw new Error('lib/spec: not implemented yet');
+/** Stable serialization of a normalized spec (JSON, keys sorted): same spec, same bytes. */
+export function serializeClusterSpec(spec: ClusterSpec): string {
+  return serializeSpec(spec);
 }

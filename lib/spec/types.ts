@@ -43,7 +43,11 @@ export interface LoadBalancerSpec {
   private: boolean;
   /** Subnet names; defaults to every public subnet (every private one for a private load balancer). */
   subnets: string[];
-  hostedZone: { id?: string };
+  /**
+   * Where the endpoint's record set goes: a hosted zone id, or (kube-aws 0.9's `hostedZone`) a zone
+   * name, never both. Ids are stored without the `/hostedzone/` prefix, names without the trailing dot.
+   */
+  hostedZone: { id?: string; name?: string };
   /** Whether kaws manages a Route 53 record for the endpoint's dnsName. */
   recordSetManaged: boolean;
   recordSetTTL: number;

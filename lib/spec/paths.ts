@@ -1,0 +1,68 @@
+/**
+ * Paths into a spec, and the map from canonical (nested) paths back to what the user wrote.
+ * A legacy flat key like `vpcId` is folded into `vpc.id`; errors about `vpc.id` must still say `vpcId`.
+ */
+
+export type PathSegment = string | number;
+
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
+/** `['worker', 'nodePools', 1, 'name']` -> `worker.nodePools[1].name`; odd keys are quoted: `nodeLabels["a/b"]`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (PLAIN_KEY.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+/** Appends a formatted suffix to an already formatted path. */
+function joinPath(base: string, suffix: readonly PathSegment[]): string {
+  const rest = formatPath(suffix);
+  if (base === '' || rest === '') return base + rest;
+  return rest.startsWith('[') ? base + rest : `${base}.${rest}`;
+}
+
+/** Canonical path -> the path as written in the user's document. */
+export class SourcePaths {
+  private readonly renamed = new Map<string, string>();
+
+  /** Records that the canonical `canonical` came from `userPath` in the user's document. */
+  record(canonical: readonly PathSegment[], userPath: string): void {
+    this.renamed.set(formatPath(canonical), userPath);
+  }
+
+  /** The user's path for a canonical path: the longest recorded prefix, then the rest unchanged. */
+  userPath(canonical: readonly PathSegment[]): string {
+    for (let length = canonical.length; length > 0; length--) {
+      const mapped = this.renamed.get(formatPath(canonical.slice(0, length)));
+      if (mapped !== undefined) return joinPath(mapped, canonical.slice(length));
+    }
+    return formatPath(canonical);
+  }
+}
+
+/** Reads a value at a path in a plain tree; undefined when any step is missing. */
+export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let current: unknown = root;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    if (!Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<PathSegment, unknown>)[segment];
+  }
+  return current;
+}
+
+/**
+ * Whether two paths overlap (one is a prefix of the other). `'*'` in `pattern` matches any one
+ * segment, so a rule can declare `['subnets', '*', 'instanceCIDR']` as an input.
+ */
+export function pathsOverlap(pattern: readonly PathSegment[], path: readonly PathSegment[]): boolean {
+  const length = Math.min(pattern.length, path.length);
+  for (let i = 0; i < length; i++) {
+    if (pattern[i] !== '*' && pattern[i] !== path[i]) return false;
+  }
+  return true;
+}
