@@ -11,7 +11,11 @@ const program = new Command('kaws')
   .exitOverride();
 
 // Each verb registers itself; keep this list sorted.
-const verbs: Array<Promise<{ register(program: Command): void }>> = [import('./commands/render.ts')];
+const verbs: Array<Promise<{ register(program: Command): void }>> = [
+  import('./commands/init.ts'),
+  import('./commands/render.ts'),
+  import('./commands/validate.ts'),
+];
 for (const verb of await Promise.all(verbs)) verb.register(program);
 
 try {
