@@ -22,6 +22,7 @@ export {
   type ArtifactLocation,
   type AssetFingerprint,
   artifactLocationFor,
+  parseS3Uri,
   type RenderInput,
   roleAssets,
 } from './input.ts';

@@ -33,22 +33,25 @@ export interface RenderInput {
 /** The full S3 key of an artifact: the location's root prefix + naming's per-cluster key. */
 export const artifactKey = (location: ArtifactLocation, key: string) => `${location.rootPrefix}${key}`;
 
+/** `s3://bucket[/prefix]` as an artifact location; undefined when it is not one. */
+export function parseS3Uri(uri: string): ArtifactLocation | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  if (!match?.[1]) return undefined;
+  const prefix = (match[2] ?? '').replace(/\/+$/, '');
+  return { bucket: match[1], rootPrefix: prefix ? `${prefix}/` : '' };
+}
+
 /**
- * Where a spec's artifacts go: its `s3URI` (`s3://bucket[/prefix]`) when set, else kaws's own bucket.
- * Returns undefined for an s3URI that is not an S3 URI (lib/spec rejects those first).
+ * Where a spec's artifacts go: its `s3URI` when set (a user's bucket: kaws does not know its SSE
+ * key, so none is granted), else kaws's own bucket. Undefined for an s3URI that is not an S3 URI.
  */
 export function artifactLocationFor(
   spec: ClusterSpec,
   kawsBucket: string,
   sseKmsKeyArn?: string,
 ): ArtifactLocation | undefined {
-  const sse = sseKmsKeyArn ? { sseKmsKeyArn } : {};
-  if (!spec.s3URI) return { bucket: kawsBucket, rootPrefix: '', ...sse };
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec.s3URI);
-  if (!match?.[1]) return undefined;
-  const prefix = (match[2] ?? '').replace(/\/+$/, '');
-  // A user's own bucket: kaws does not know its SSE key, so none is granted.
-  return { bucket: match[1], rootPrefix: prefix ? `${prefix}/` : '' };
+  if (spec.s3URI) return parseS3Uri(spec.s3URI);
+  return { bucket: kawsBucket, rootPrefix: '', ...(sseKmsKeyArn ? { sseKmsKeyArn } : {}) };
 }
 
 /**

@@ -1,8 +1,9 @@
 /** `kaws render <what>`: kube-aws's render verbs. Each subcommand lives in its own file. */
 import type { Command } from 'commander';
+import { registerRenderStack } from './render-stack.ts';
 
 export function register(program: Command): void {
   const render = program.command('render').description('render credentials or stacks into a folder');
-  const subcommands: Array<(render: Command) => void> = [];
+  const subcommands: Array<(render: Command) => void> = [registerRenderStack];
   for (const add of subcommands) add(render);
 }
