@@ -3,6 +3,7 @@
  * encrypted etcd data) for instances and volumes. applyDefaults turns a shape-checked input into
  * the complete ClusterSpec every other part of kaws reads.
  */
+import { normalizeCidr } from 'cidr-tools';
 import { DEFAULT_INSTANCE_CIDR, LEGACY_WORKER_POOL_NAME } from './legacy.ts';
 import type { AutoScalingGroupInput, NodePoolInput, SpecInput, VolumeInput } from './schema.ts';
 import type {
@@ -66,7 +67,11 @@ function sizing(
 }
 
 const withPrefix = (version: string) => (version.startsWith('v') ? version : `v${version}`);
-const withoutPrefix = (version: string) => (version.startsWith('v') ? version.slice(1) : version);
+/** `v3.5.16` -> `3.5.16`; kube-aws's major-only `3` means kaws's default 3.x. */
+function etcdVersion(given: string | undefined): string {
+  const version = given?.replace(/^v/, '') ?? DEFAULTS.etcdVersion;
+  return version === DEFAULTS.etcdVersion.split('.')[0] ? DEFAULTS.etcdVersion : version;
+}
 
 function subnets(input: SpecInput): Subnet[] {
   // kube-aws: an existing route table without public IPs means every subnet is private.
@@ -165,8 +170,9 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
     internetGateway: {},
     mapPublicIPs: input.mapPublicIPs ?? DEFAULTS.mapPublicIPs,
     subnets: allSubnets,
-    serviceCIDR: input.serviceCIDR ?? DEFAULTS.serviceCIDR,
-    podCIDR: input.podCIDR ?? DEFAULTS.podCIDR,
+    // kube-aws (Go's net.ParseCIDR) accepted host bits in these two and used the network.
+    serviceCIDR: normalizeCidr(input.serviceCIDR ?? DEFAULTS.serviceCIDR),
+    podCIDR: normalizeCidr(input.podCIDR ?? DEFAULTS.podCIDR),
     dnsServiceIP: input.dnsServiceIP ?? DEFAULTS.dnsServiceIP,
     apiEndpoints: apiEndpoints(input, allSubnets),
     controller: {
@@ -180,7 +186,7 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
       instanceType: etcd.instanceType ?? DEFAULTS.instanceType,
       rootVolume: volume(etcd.rootVolume, DEFAULTS.rootVolume),
       dataVolume: dataVolume(input),
-      version: withoutPrefix(etcd.version ?? DEFAULTS.etcdVersion),
+      version: etcdVersion(etcd.version),
       subnets: etcd.subnets ?? placement,
     },
     worker: { nodePools: pools.map((pool, index) => nodePool(pool, index, placement)) },

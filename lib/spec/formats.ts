@@ -28,7 +28,8 @@ export const patterns = {
   /** family.size, e.g. m5.large, m7i-flex.xlarge, u-6tb1.metal. */
   instanceType: /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/,
   kubernetesVersion: /^v?\d+\.\d+\.\d+$/,
-  etcdVersion: /^v?\d+\.\d+\.\d+$/,
+  /** A full version (3.5.16), or just the major version as kube-aws allowed (3). */
+  etcdVersion: /^v?\d+(?:\.\d+\.\d+)?$/,
   /** Subnet names become parts of CloudFormation logical ids and tags. */
   subnetName: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
   /** DNS-1123 label: node pool names end up in stack names and Kubernetes labels. */

@@ -229,13 +229,15 @@ class Folder {
     // kube-aws 0.9: no Route 53 record unless createRecordSet is true.
     const endpoint: Tree = { name: LEGACY_API_ENDPOINT_NAME, loadBalancer: { recordSetManaged: false } };
     this.paths.record(['apiEndpoints'], 'externalDNSName');
-    this.paths.record(['apiEndpoints', 0, 'loadBalancer', 'recordSetManaged'], 'createRecordSet');
+    // Record-set fields map to their flat keys even when absent: rules about them name those keys.
+    for (const [key, inEndpoint] of Object.entries(FLAT_ENDPOINT_KEYS)) {
+      this.paths.record(['apiEndpoints', 0, ...inEndpoint], key);
+    }
     for (const key of present) {
       const inEndpoint = FLAT_ENDPOINT_KEYS[key]!;
       const parent = containerAt(endpoint, inEndpoint.slice(0, -1))!;
       parent[String(inEndpoint.at(-1))] = this.doc[key];
       delete this.doc[key];
-      this.paths.record(['apiEndpoints', 0, ...inEndpoint], key);
     }
     this.doc.apiEndpoints = [endpoint];
   }

@@ -18,13 +18,6 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
-/** Appends a formatted suffix to an already formatted path. */
-function joinPath(base: string, suffix: readonly PathSegment[]): string {
-  const rest = formatPath(suffix);
-  if (base === '' || rest === '') return base + rest;
-  return rest.startsWith('[') ? base + rest : `${base}.${rest}`;
-}
-
 /** Canonical path -> the path as written in the user's document. */
 export class SourcePaths {
   private readonly renamed = new Map<string, string>();
@@ -34,11 +27,14 @@ export class SourcePaths {
     this.renamed.set(formatPath(canonical), userPath);
   }
 
-  /** The user's path for a canonical path: the longest recorded prefix, then the rest unchanged. */
+  /**
+   * The user's path for a canonical path. A recorded path stands for everything under it: a legacy
+   * key is a single scalar, so `vpc.id`'s and `apiEndpoints[0].loadBalancer`'s parts all come from it.
+   */
   userPath(canonical: readonly PathSegment[]): string {
     for (let length = canonical.length; length > 0; length--) {
       const mapped = this.renamed.get(formatPath(canonical.slice(0, length)));
-      if (mapped !== undefined) return joinPath(mapped, canonical.slice(length));
+      if (mapped !== undefined) return mapped;
     }
     return formatPath(canonical);
   }

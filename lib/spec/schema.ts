@@ -116,11 +116,14 @@ const etcd = z.strictObject({
   instanceType: instanceType.optional(),
   rootVolume: volume.optional(),
   dataVolume: dataVolume.optional(),
-  version: formatted(
-    patterns.etcdVersion,
-    'invalid_etcd_version',
-    'an etcd version (like 3.5.16)',
-  ).optional(),
+  version: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .refine((value) => patterns.etcdVersion.test(value), {
+      params: { code: 'invalid_etcd_version' },
+      error: (issue) => `${JSON.stringify(issue.input)} is not an etcd version (like 3.5.16)`,
+    })
+    .optional(),
   subnets: subnetReferences.optional(),
 });
 

@@ -23,7 +23,7 @@ export interface ShapeResult {
 /** Required top-level fields, and required fields of each list element. */
 const REQUIRED_TOP: readonly string[] = ['clusterName', 'region', 'kmsKeyArn'];
 const REQUIRED_IN_LIST: ReadonlyArray<[PathSegment[], string[]]> = [
-  [['subnets'], ['availabilityZone', 'instanceCIDR']],
+  [['subnets'], ['availabilityZone']],
   [['apiEndpoints'], ['name', 'dnsName']],
   [['worker', 'nodePools'], ['name']],
 ];
@@ -63,6 +63,13 @@ function missingRequired(doc: Tree, paths: SourcePaths): { issues: SpecIssue[]; 
     });
   };
   for (const key of REQUIRED_TOP) require([key]);
+  // kaws creates a subnet without an id, so it needs its CIDR; an existing subnet's is optional.
+  const subnets = valueAt(doc, ['subnets']);
+  if (Array.isArray(subnets)) {
+    subnets.forEach((subnet, index) => {
+      if (isTree(subnet) && subnet.id === undefined) require(['subnets', index, 'instanceCIDR']);
+    });
+  }
   for (const [listPath, fields] of REQUIRED_IN_LIST) {
     const list = valueAt(doc, listPath);
     if (!Array.isArray(list)) continue;

@@ -30,6 +30,7 @@ export interface Subnet {
   /** Unique within the spec; referenced by name from controller, etcd, pools and load balancers. */
   name: string;
   availabilityZone: string;
+  /** The subnet's CIDR block; '' for an existing subnet (`id`) given without its CIDR. */
   instanceCIDR: string;
   /** An existing subnet (subnet-...) instead of one kaws creates. */
   id?: string;

@@ -172,6 +172,23 @@ const etcdVersion: Rule = {
   },
 };
 
+/** Oldest Kubernetes minor version kaws installs (older ones lack the flags and APIs its userdata uses). */
+export const MIN_KUBERNETES_MINOR = 28;
+
+const kubernetesVersion: Rule = {
+  inputs: [['kubernetesVersion']],
+  check({ spec, user }, report) {
+    const [major, minor] = spec.kubernetesVersion.slice(1).split('.').map(Number);
+    if (major !== 1 || (minor ?? 0) < MIN_KUBERNETES_MINOR) {
+      report.error(
+        ['kubernetesVersion'],
+        'unsupported_kubernetes_version',
+        `kaws installs Kubernetes v1.${MIN_KUBERNETES_MINOR} or later; ${user(['kubernetesVersion'])} is ${spec.kubernetesVersion}`,
+      );
+    }
+  },
+};
+
 const nodePoolNames: Rule = {
   inputs: [['worker', 'nodePools', '*', 'name']],
   check({ spec, user }, report) {
@@ -255,6 +272,7 @@ export const computeRules: readonly Rule[] = [
   volumeLimits,
   groupSizes,
   etcdVersion,
+  kubernetesVersion,
   nodePoolNames,
   labelsAndTaints,
 ];

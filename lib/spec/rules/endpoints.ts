@@ -2,6 +2,7 @@
  * API endpoint rules: unique names, and kube-aws's Route 53 record-set rules (hosted zone xor
  * hosted zone id, a zone when the record set is managed, TTL only with a managed record set).
  */
+import { DEFAULTS } from '../defaults.ts';
 import type { Rule } from './rule.ts';
 
 const endpointsUnique: Rule = {
@@ -90,7 +91,8 @@ const recordSets: Rule = {
           );
         }
       }
-      if (provided(ttlPath)) {
+      // As kube-aws: the default TTL is tolerated, so a normalized spec validates again unchanged.
+      if (provided(ttlPath) && lb.recordSetTTL !== DEFAULTS.recordSetTTL) {
         report.error(
           ttlPath,
           'ttl_without_record_set',

@@ -5,27 +5,50 @@
 import { containsCidr, normalizeCidr, overlapCidr, parseCidr } from 'cidr-tools';
 import { kubernetesServiceIP } from '../derived.ts';
 import type { PathSegment } from '../paths.ts';
+import type { Subnet } from '../types.ts';
 import type { Rule } from './rule.ts';
 
 const prefixOf = (cidr: string) => Number(parseCidr(cidr).prefix);
 
-/** Every CIDR the user gave must be written as its network address. */
+/** Subnets with a CIDR (an existing subnet may be listed without one). */
+const withCidr = (subnets: readonly Subnet[]) =>
+  subnets.flatMap((subnet, index) => (subnet.instanceCIDR === '' ? [] : [{ subnet, index }]));
+
+/** EC2 rejects VPC and subnet CIDRs with host bits set, so they must be network addresses. */
 const networkAddresses: Rule = {
-  inputs: [['vpc', 'cidr'], ['podCIDR'], ['serviceCIDR'], ['subnets', '*', 'instanceCIDR']],
+  inputs: [
+    ['vpc', 'cidr'],
+    ['subnets', '*', 'instanceCIDR'],
+  ],
   check({ spec }, report) {
     const cidrs: Array<[PathSegment[], string]> = [
       [['vpc', 'cidr'], spec.vpc.cidr],
-      [['podCIDR'], spec.podCIDR],
-      [['serviceCIDR'], spec.serviceCIDR],
-      ...spec.subnets.map((s, i): [PathSegment[], string] => [
-        ['subnets', i, 'instanceCIDR'],
-        s.instanceCIDR,
+      ...withCidr(spec.subnets).map(({ subnet, index }): [PathSegment[], string] => [
+        ['subnets', index, 'instanceCIDR'],
+        subnet.instanceCIDR,
       ]),
     ];
     for (const [path, cidr] of cidrs) {
       const normal = normalizeCidr(cidr);
       if (normal !== cidr) {
         report.error(path, 'cidr_not_network_address', `${cidr} has host bits set; did you mean ${normal}?`);
+      }
+    }
+  },
+};
+
+/** kube-aws accepted host bits in podCIDR/serviceCIDR and used the network; kaws does too, with a warning. */
+const rangesWithHostBits: Rule = {
+  inputs: [['podCIDR'], ['serviceCIDR']],
+  check({ spec, input }, report) {
+    for (const key of ['podCIDR', 'serviceCIDR'] as const) {
+      const given = input[key];
+      if (given !== undefined && given !== spec[key]) {
+        report.warning(
+          [key],
+          'cidr_not_network_address',
+          `${given} has host bits set; kaws uses ${spec[key]}`,
+        );
       }
     }
   },
@@ -46,7 +69,7 @@ const awsBlockSizes: Rule = {
         `a VPC CIDR must be between /16 and /28; got /${vpcPrefix}`,
       );
     }
-    spec.subnets.forEach((subnet, index) => {
+    withCidr(spec.subnets).forEach(({ subnet, index }) => {
       const prefix = prefixOf(subnet.instanceCIDR);
       if (prefix < 16 || prefix > 28) {
         report.error(
@@ -65,7 +88,7 @@ const subnetsInsideVpc: Rule = {
     ['subnets', '*', 'instanceCIDR'],
   ],
   check({ spec, user }, report) {
-    spec.subnets.forEach((subnet, index) => {
+    withCidr(spec.subnets).forEach(({ subnet, index }) => {
       const path = ['subnets', index, 'instanceCIDR'];
       if (!containsCidr(spec.vpc.cidr, subnet.instanceCIDR)) {
         report.error(
@@ -81,9 +104,9 @@ const subnetsInsideVpc: Rule = {
 const subnetsDisjoint: Rule = {
   inputs: [['subnets', '*', 'instanceCIDR']],
   check({ spec, user }, report) {
-    spec.subnets.forEach((subnet, index) => {
-      for (let earlier = 0; earlier < index; earlier++) {
-        const other = spec.subnets[earlier]!;
+    const subnets = withCidr(spec.subnets);
+    subnets.forEach(({ subnet, index }, position) => {
+      for (const { subnet: other, index: earlier } of subnets.slice(0, position)) {
         if (overlapCidr(other.instanceCIDR, subnet.instanceCIDR)) {
           const path = ['subnets', index, 'instanceCIDR'];
           report.error(
@@ -171,6 +194,7 @@ const serviceIPs: Rule = {
 
 export const networkRules: readonly Rule[] = [
   networkAddresses,
+  rangesWithHostBits,
   awsBlockSizes,
   subnetsInsideVpc,
   subnetsDisjoint,

@@ -10,6 +10,8 @@ import type { ClusterSpec, SpecIssue } from '../types.ts';
 export interface RuleContext {
   /** The spec with defaults applied. */
   spec: ClusterSpec;
+  /** The shape-checked values as given, before defaults and normalization. */
+  input: SpecInput;
   /** Whether the user set this canonical path (directly or through a legacy key). */
   provided(path: readonly PathSegment[]): boolean;
   /** The path as the user wrote it, for messages that name other fields. */
@@ -43,6 +45,7 @@ export function runRules(
   const warnings: SpecIssue[] = [];
   const context: RuleContext = {
     spec,
+    input,
     provided: (path) => valueAt(input, path) !== undefined,
     user: (path) => paths.userPath(path),
   };
