@@ -36,6 +36,11 @@ def kms_key_policy_object_from_cloudformation() -> None:
 
 FIXES = [event_bus_ref_returns_name, kms_key_policy_object_from_cloudformation]
 
+# kaws's store needs DynamoDB's atomicity under concurrency: see dynamodb_fixes.py.
+from dynamodb_fixes import DYNAMODB_FIXES  # noqa: E402
+
+FIXES += DYNAMODB_FIXES
+
 
 def apply_all() -> None:
     for fix in FIXES:

@@ -1,0 +1,16 @@
+/** GET /clusters/{name}/operations?limit&nextToken: the cluster's operations, newest first. */
+import { listOperations } from '../../lib/service/clusters.ts';
+import { ClusterNameParamsSchema, PageQuerySchema } from '../shared/api-schemas.ts';
+import { apiHandler } from '../shared/handler.ts';
+import { json, pathParams, queryParams } from '../shared/http.ts';
+import { operationView, pageView } from '../shared/presenters.ts';
+
+export const handler = apiHandler(async (event, { deps }) => {
+  const { name } = pathParams(event, ClusterNameParamsSchema);
+  const query = queryParams(event, PageQuerySchema);
+  const page = await listOperations(deps, name, {
+    limit: query.limit,
+    ...(query.nextToken ? { cursor: query.nextToken } : {}),
+  });
+  return json(200, pageView(page, operationView));
+});

@@ -1,0 +1,123 @@
+/**
+ * The composition root of the API functions: configuration read from the environment and validated once
+ * per cold start, AWS clients built once (lib/aws/clients.ts), the store, the workflow starter, the clock
+ * and the id generator wired into the use cases. The local server installs an App built from the local
+ * cloud's endpoint and resources instead; nothing else differs.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { monotonicFactory } from 'ulid';
+import * as z from 'zod';
+import { type AwsClientConfig, createAwsClients } from '../../lib/aws/clients.ts';
+import { SfnWorkflowStarter } from '../../lib/aws/sfn-workflow-starter.ts';
+import type { ServiceDeps } from '../../lib/service/clusters.ts';
+import { IdempotencyGuard } from '../../lib/service/idempotency.ts';
+import { PendingWorkflowStarter } from '../../lib/service/pending-workflow-starter.ts';
+import type { WorkflowStarter } from '../../lib/service/ports.ts';
+import { DynamoClusterStore } from '../../lib/store/dynamo-cluster-store.ts';
+import { DynamoIdempotencyStore } from '../../lib/store/dynamo-idempotency-store.ts';
+
+const stateMachineArn = z.string().regex(/^arn:[\w-]+:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/);
+
+/** The environment the API functions read (serverless.yml sets it). */
+export const EnvSchema = z
+  .object({
+    AWS_REGION: z.string().min(1),
+    KAWS_TABLE: z.string().min(1),
+    /** All three, or none: operations then stay PENDING (no workflows deployed yet). */
+    KAWS_CREATE_STATE_MACHINE_ARN: stateMachineArn.optional(),
+    KAWS_UPDATE_STATE_MACHINE_ARN: stateMachineArn.optional(),
+    KAWS_DELETE_STATE_MACHINE_ARN: stateMachineArn.optional(),
+  })
+  .refine(
+    (env) =>
+      [
+        env.KAWS_CREATE_STATE_MACHINE_ARN,
+        env.KAWS_UPDATE_STATE_MACHINE_ARN,
+        env.KAWS_DELETE_STATE_MACHINE_ARN,
+      ].filter(Boolean).length %
+        3 ===
+      0,
+    { message: 'set all of KAWS_{CREATE,UPDATE,DELETE}_STATE_MACHINE_ARN or none' },
+  );
+
+export interface AppConfig {
+  aws: AwsClientConfig;
+  tableName: string;
+  stateMachines?: { CREATE: string; UPDATE: string; DELETE: string };
+}
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every problem. */
+export function configFromEnv(env: Record<string, string | undefined>): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    aws: { region: e.AWS_REGION },
+    tableName: e.KAWS_TABLE,
+    ...(e.KAWS_CREATE_STATE_MACHINE_ARN && e.KAWS_UPDATE_STATE_MACHINE_ARN && e.KAWS_DELETE_STATE_MACHINE_ARN
+      ? {
+          stateMachines: {
+            CREATE: e.KAWS_CREATE_STATE_MACHINE_ARN,
+            UPDATE: e.KAWS_UPDATE_STATE_MACHINE_ARN,
+            DELETE: e.KAWS_DELETE_STATE_MACHINE_ARN,
+          },
+        }
+      : {}),
+  };
+}
+
+export interface App {
+  deps: ServiceDeps;
+  idempotency: IdempotencyGuard;
+  logger: Logger;
+}
+
+/** Wires the use cases. `workflows` overrides the starter the config implies (the local engine). */
+export function buildApp(
+  config: AppConfig,
+  overrides: { workflows?: WorkflowStarter; logger?: Logger } = {},
+): App {
+  const clients = createAwsClients(config.aws);
+  const logger = overrides.logger ?? new Logger({ serviceName: 'kaws-api' });
+  const store = new DynamoClusterStore({ documents: clients.documents, tableName: config.tableName });
+  const workflows =
+    overrides.workflows ??
+    (config.stateMachines
+      ? new SfnWorkflowStarter(clients.sfn, config.stateMachines)
+      : new PendingWorkflowStarter());
+  if (!overrides.workflows && !config.stateMachines) {
+    logger.warn('no state machines configured: operations stay PENDING');
+  }
+  const clock = { now: () => new Date() };
+  const nextUlid = monotonicFactory();
+  return {
+    deps: { store, workflows, clock, ids: { next: () => nextUlid() } },
+    idempotency: new IdempotencyGuard(
+      new DynamoIdempotencyStore({ documents: clients.documents, tableName: config.tableName }),
+      clock,
+    ),
+    logger,
+  };
+}
+
+let current: App | undefined;
+
+/** The App of this process: built from the environment on first use (once per cold start). */
+export function app(): App {
+  current ??= buildApp(configFromEnv(process.env));
+  return current;
+}
+
+/** Installs a prebuilt App (the local server, tests) before the first request. */
+export function installApp(installed: App): void {
+  current = installed;
+}
