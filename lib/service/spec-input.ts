@@ -3,14 +3,14 @@
  * caller handles differently: the text is not a document at all (malformed), it is too large, or it is a
  * document that is not a valid spec (every problem with its path).
  */
-import { validateClusterSpec } from '../spec/index.ts';
+import { MAX_SPEC_BYTES, validateClusterSpec } from '../spec/index.ts';
 import type { ClusterSpec, SpecIssue, ValidationResult } from '../spec/types.ts';
 import { InvalidSpecError, MalformedSpecError, SpecTooLargeError } from './errors.ts';
 
 export type SpecFormat = 'yaml' | 'json';
 
 /** Largest spec text accepted, as lib/spec enforces it. */
-export const MAX_SPEC_TEXT_BYTES = 256 * 1024;
+export const MAX_SPEC_TEXT_BYTES = MAX_SPEC_BYTES;
 
 /** lib/spec's codes for text that is not a single well-formed YAML/JSON document. */
 const MALFORMED_CODES = new Set([
