@@ -4,10 +4,12 @@
  * renders with the same inputs can be compared byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadClusterSpec } from '../../lib/spec/index.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
-import { nodeKeyGenerator } from '../../lib/tls/system.ts';
+import { credentialFilesOf, pkiRequestFromSpec, renderTlsAssets } from '../../lib/tls/index.ts';
+import { nodeKeyGenerator, systemTlsDependencies } from '../../lib/tls/system.ts';
 import type { KeyGenerator, KeyRequest, RsaKeyBits, TlsDependencies } from '../../lib/tls/types.ts';
 
 /** examples/ha-cluster.yaml as lib/spec normalizes it, hand-built: used while lib/spec cannot load it. */
@@ -146,4 +148,17 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 /** A key of `bits` straight from Node, for certificates built by hand in a test. */
 export function freshKey(bits: RsaKeyBits = 2048): Promise<string> {
   return nodeKeyGenerator({ purpose: 'admin', bits });
+}
+
+/**
+ * Renders the example's full asset set with the real clock, randomness and key generator (as the CLI
+ * does) and writes it to `dir` under kube-aws's file names.
+ */
+export async function writeRealCredentials(dir: string, clusterName = 'prod-east'): Promise<void> {
+  const spec = await exampleSpec('ha-cluster.yaml');
+  const request = pkiRequestFromSpec({ ...spec, clusterName });
+  const { assets } = await renderTlsAssets({ request, generateCa: true }, systemTlsDependencies(new Date()));
+  for (const file of credentialFilesOf(assets)) {
+    await writeFile(join(dir, file.name), file.contents, { mode: file.secret ? 0o600 : 0o644 });
+  }
 }
