@@ -159,7 +159,7 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     renderStack(input, {
       kind: 'etcd',
       name: etcd,
-      specPath: 'etcd',
+      specPath: 'etcd.count',
       template: etcdTemplate(input, etcdUserdata),
       userdata: etcdUserdata,
       instanceType: spec.etcd.instanceType,
@@ -168,7 +168,7 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     renderStack(input, {
       kind: 'control-plane',
       name: controlPlane,
-      specPath: 'controller',
+      specPath: 'apiEndpoints',
       template: controlPlaneTemplate(input, controllerUserdata),
       userdata: controllerUserdata,
       instanceType: spec.controller.instanceType,
