@@ -157,15 +157,11 @@ describe('renderCluster', () => {
     for (const p of spec.worker.nodePools) p.subnets = ['s0'];
     const rendered = renderCluster({ spec, assets: fakeAssets(), artifacts: { ...TEST_ARTIFACTS } });
     const network = rendered.stacks[0];
-    expect(network?.bytes).toBeGreaterThan(51_200);
-    expect(network?.templateLocation).toEqual({
-      kind: 's3',
-      bucket: TEST_ARTIFACTS.bucket,
-      key: `clusters/prod-east/stack-templates/prod-east-network-${network?.fingerprint}.json`,
-    });
-    expect(
-      rendered.uploads.find((u) => u.key === (network?.templateLocation as { key: string }).key)?.body,
-    ).toBe(network?.template);
+    if (!network) throw new Error('no network stack');
+    expect(network.bytes).toBeGreaterThan(51_200);
+    const key = `clusters/prod-east/stack-templates/prod-east-network-${network.fingerprint}.json`;
+    expect(network.templateLocation).toEqual({ kind: 's3', bucket: TEST_ARTIFACTS.bucket, key });
+    expect(rendered.uploads.find((u) => u.key === key)?.body).toBe(network.template);
     expect(rendered.stacks.slice(1).every((s) => s.templateLocation.kind === 'body')).toBe(true);
   });
 });
