@@ -58,6 +58,17 @@ describe('renderTlsAssets', () => {
     });
   });
 
+  it('derives the kube-aws seed cluster: legacy externalDNSName, one etcd member, regional EC2 names', async () => {
+    const seed = pkiRequestFromSpec(await exampleSpec('seed-cluster-valid.yaml'));
+    expect(seed).toMatchObject({
+      apiDnsNames: ['my-cluster-name-api.my.domain'],
+      etcdDnsNames: ['etcd0.my-cluster-name.kaws.internal'],
+      workerDnsNames: ['*.ap-northeast-1.compute.internal'],
+      // serviceCIDR: "" in the file takes kube-aws's default, 10.3.0.0/24.
+      kubernetesServiceIp: '10.3.0.1',
+    });
+  });
+
   it('creates every asset on a first render, generating all keys at once', () => {
     expect(first.changes.map((c) => c.asset).sort()).toEqual(['ca', 'service-account', ...LEAF_NAMES].sort());
     expect(pool.requests).toHaveLength(2 + LEAF_NAMES.length);
