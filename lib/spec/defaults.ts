@@ -52,7 +52,7 @@ function volume(input: VolumeInput | undefined, fallback: { size: number; type: 
 
 /**
  * Desired count and ASG bounds: count defaults to minSize (else 1); minSize and maxSize default
- * to the count; kube-aws's rolling update keeps all but one instance in service.
+ * to the count; the rolling update keeps all but one instance in service (capped below maxSize).
  */
 function sizing(
   countInput: number | undefined,
@@ -62,7 +62,7 @@ function sizing(
   const minSize = asg?.minSize ?? count;
   const maxSize = asg?.maxSize ?? Math.max(count, minSize);
   const rollingUpdateMinInstancesInService =
-    asg?.rollingUpdateMinInstancesInService ?? Math.max(0, count - 1);
+    asg?.rollingUpdateMinInstancesInService ?? Math.max(0, Math.min(count, maxSize) - 1);
   return { count, autoScalingGroup: { minSize, maxSize, rollingUpdateMinInstancesInService } };
 }
 

@@ -3,7 +3,7 @@
  * canonical nested form, remembering where each value came from so errors name the user's key.
  * Also applies kube-aws's "empty string means default" rule by dropping empty values.
  */
-import { formatPath, type PathSegment, SourcePaths } from './paths.ts';
+import { formatPath, type PathSegment, SourcePaths, valueAt } from './paths.ts';
 import type { SpecIssue } from './types.ts';
 
 type Tree = Record<string, unknown>;
@@ -135,7 +135,17 @@ class Folder {
   }
 
   foldFlatKeys(): void {
-    for (const [flatKey, target] of Object.entries(FLAT_KEYS)) this.moveTopLevel(flatKey, target);
+    const usedGroups = new Set<string>();
+    for (const [flatKey, target] of Object.entries(FLAT_KEYS)) {
+      if (Object.hasOwn(this.doc, flatKey)) usedGroups.add(formatPath(target.slice(0, -1)));
+      this.moveTopLevel(flatKey, target);
+    }
+    // A user of etcdDataVolumeType hears about a missing etcdDataVolumeIOPS, not etcd.dataVolume.iops.
+    for (const [flatKey, target] of Object.entries(FLAT_KEYS)) {
+      if (usedGroups.has(formatPath(target.slice(0, -1))) && valueAt(this.doc, target) === undefined) {
+        this.paths.record(target, flatKey);
+      }
+    }
   }
 
   /** `worker*` keys become one node pool, as kube-aws 0.9's single worker group. */
@@ -154,12 +164,14 @@ class Folder {
       return;
     }
     const pool: Tree = { name: LEGACY_WORKER_POOL_NAME };
+    for (const [key, inPool] of Object.entries(FLAT_WORKER_KEYS)) {
+      this.paths.record(['worker', 'nodePools', 0, ...inPool], key);
+    }
     for (const key of present) {
       const inPool = FLAT_WORKER_KEYS[key]!;
       const parent = containerAt(pool, inPool.slice(0, -1))!;
       parent[String(inPool.at(-1))] = this.doc[key];
       delete this.doc[key];
-      this.paths.record(['worker', 'nodePools', 0, ...inPool], key);
     }
     this.doc.worker = { ...(isTree(worker) ? worker : {}), nodePools: [pool] };
   }

@@ -184,6 +184,7 @@ export function readSpecDocument(input: string | Uint8Array, options: ReadOption
   if (control !== -1) {
     const code = text.charCodeAt(control).toString(16).padStart(2, '0');
     const lines = new LineCounter();
+    lines.addNewLine(0);
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
     return fail(
       'binary_input',
