@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkRenderLimits, RenderError, renderCluster } from '../../lib/render/index.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
 import { copy, EXAMPLES, exampleInput, exampleSpec, fakeAssets, TEST_ARTIFACTS } from './fixtures.ts';
+import { existingVpcSpec } from './variants.ts';
 
 const templatesOf = (rendered: ReturnType<typeof renderCluster>) =>
   Object.fromEntries(rendered.stacks.map((s) => [s.name, s.template]));
@@ -163,6 +164,25 @@ describe('renderCluster', () => {
     expect(network.templateLocation).toEqual({ kind: 's3', bucket: TEST_ARTIFACTS.bucket, key });
     expect(rendered.uploads.find((u) => u.key === key)?.body).toBe(network.template);
     expect(rendered.stacks.slice(1).every((s) => s.templateLocation.kind === 'body')).toBe(true);
+  });
+  it('puts the API record in the hosted zone the spec names, by id or by name', () => {
+    const recordOf = (spec: ClusterSpec) => {
+      const rendered = renderCluster({ spec, assets: fakeAssets(), artifacts: { ...TEST_ARTIFACTS } });
+      const controlPlane = JSON.parse(
+        rendered.stacks.find((s) => s.kind === 'control-plane')?.template ?? '{}',
+      );
+      return controlPlane.Resources.ApiEndpointDefaultRecordSet?.Properties;
+    };
+    const byId = exampleSpec('ha-cluster');
+    expect(recordOf(byId)).toMatchObject({
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      Name: 'api.prod-east.example.com',
+      TTL: '60',
+    });
+    const byName = existingVpcSpec();
+    expect(recordOf(byName)).toMatchObject({ HostedZoneName: 'my.domain.', Type: 'CNAME' });
+    (byName.apiEndpoints[0] as ClusterSpec['apiEndpoints'][number]).loadBalancer.recordSetManaged = false;
+    expect(recordOf(byName)).toBeUndefined();
   });
 });
 

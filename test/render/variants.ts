@@ -2,7 +2,7 @@
  * Specs that between them take every branch of the stack builders: the two examples, plus a
  * cluster with private subnets behind NAT gateways, a network and an internal classic load
  * balancer, spot and Graviton pools with labels and taints, and one in an existing VPC whose
- * internet gateway kaws routes to.
+ * internet gateway kaws routes to, with its API record in a hosted zone named, not identified.
  */
 import type { ClusterSpec } from '../../lib/spec/types.ts';
 import { exampleSpec } from './fixtures.ts';
@@ -68,6 +68,10 @@ export function existingVpcSpec(): ClusterSpec {
   spec.clusterName = 'existing-vpc';
   delete spec.routeTableId;
   spec.internetGateway = { id: 'igw-0a1b2c3d4e5f60718' };
+  // kube-aws 0.9's hostedZone: the zone by name.
+  (spec.apiEndpoints[0] as ClusterSpec['apiEndpoints'][number]).loadBalancer.hostedZone = {
+    name: 'my.domain',
+  };
   spec.subnets.push({
     name: 'Imported',
     availabilityZone: 'ap-northeast-1a',

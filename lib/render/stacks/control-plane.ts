@@ -134,12 +134,18 @@ function loadBalancerResources(spec: ClusterSpec, endpoint: ApiEndpoint): Record
       },
     };
   }
-  if (lb.recordSetManaged && lb.hostedZone.id) {
+  // The zone by id, or by name (kube-aws 0.9's `hostedZone`), which CloudFormation wants fully qualified.
+  const zone: Record<string, string> | undefined = lb.hostedZone.id
+    ? { HostedZoneId: lb.hostedZone.id }
+    : lb.hostedZone.name
+      ? { HostedZoneName: `${lb.hostedZone.name}.` }
+      : undefined;
+  if (lb.recordSetManaged && zone) {
     // A CNAME, as kube-aws made: the record keeps the spec's TTL (an alias record has none).
     resources[controlPlaneIds.recordSet(name)] = {
       Type: 'AWS::Route53::RecordSet',
       Properties: {
-        HostedZoneId: lb.hostedZone.id,
+        ...zone,
         Name: endpoint.dnsName,
         Type: 'CNAME',
         TTL: String(lb.recordSetTTL),
