@@ -21,7 +21,7 @@ export {
   subnetByName,
   vpcManaged,
 } from './derived.ts';
-export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, MAX_SPEC_BYTES } from './parse.ts';
+export { DOCUMENT_ERROR_CODES, MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, MAX_SPEC_BYTES } from './parse.ts';
 export type * from './types.ts';
 
 /** Thrown by loadClusterSpec when the input is not a valid spec; carries every problem. */

@@ -19,6 +19,27 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Stop collecting YAML syntax errors after this many: one broken line can cause hundreds. */
 const MAX_SYNTAX_ERRORS = 20;
 
+/**
+ * Codes of problems with the text itself (not a single well-formed YAML/JSON mapping), as opposed to
+ * problems with its content. Callers that answer differently (API: 400 vs 422) use this set.
+ */
+export const DOCUMENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'invalid_input',
+  'too_large',
+  'invalid_utf8',
+  'invalid_text',
+  'binary_input',
+  'too_deep',
+  'syntax_error',
+  'multiple_documents',
+  'empty_document',
+  'not_a_mapping',
+  'non_string_key',
+  'forbidden_key',
+  'duplicate_key',
+  'too_many_aliases',
+]);
+
 export type ParseOutcome = { ok: true; value: Record<string, unknown> } | { ok: false; issues: SpecIssue[] };
 
 export interface ReadOptions {

@@ -1,6 +1,11 @@
 /** Hostile or broken input: always a clear error with a code, never a crash, a hang or a partial spec. */
 import { describe, expect, it } from 'vitest';
-import { MAX_NESTING_DEPTH, MAX_SPEC_BYTES, validateClusterSpec } from '../../lib/spec/index.ts';
+import {
+  DOCUMENT_ERROR_CODES,
+  MAX_NESTING_DEPTH,
+  MAX_SPEC_BYTES,
+  validateClusterSpec,
+} from '../../lib/spec/index.ts';
 import { BASE, expectValid, yamlOf } from './fixtures.ts';
 
 const codes = (text: string | Uint8Array) =>
@@ -150,5 +155,26 @@ describe('YAML structure', () => {
     expect(validateClusterSpec('clusterName: demo\n', { format: 'json' }).errors[0]?.code).toBe(
       'syntax_error',
     );
+  });
+});
+
+describe('document-level codes', () => {
+  it('every problem with the text itself carries a code listed in DOCUMENT_ERROR_CODES; content problems do not', () => {
+    const documentProblems = [
+      '',
+      '- a',
+      'a: [',
+      'a: 1\na: 2',
+      '1: x',
+      '__proto__: 1',
+      'a: 1\n---\nb: 2',
+      '\u0000',
+    ];
+    for (const text of documentProblems) {
+      for (const error of validateClusterSpec(text).errors)
+        expect(DOCUMENT_ERROR_CODES.has(error.code)).toBe(true);
+    }
+    for (const error of validateClusterSpec('clusterName: x\n').errors)
+      expect(DOCUMENT_ERROR_CODES.has(error.code)).toBe(false);
   });
 });

@@ -184,6 +184,17 @@ describe('types and formats', () => {
       'invalid_value',
     ],
     [{ tlsCADurationDays: 0 }, 'tlsCADurationDays', 'out_of_range'],
+    [{ tlsCADurationDays: 40_000 }, 'tlsCADurationDays', 'out_of_range'],
+    [{ stackTags: { team: { name: 'x' } } }, 'stackTags.team', 'invalid_type'],
+    [
+      {
+        apiEndpoints: [
+          { name: 'x', dnsName: 'a.example.com', loadBalancer: { hostedZone: { name: 'bad zone' } } },
+        ],
+      },
+      'apiEndpoints[0].loadBalancer.hostedZone.name',
+      'invalid_hosted_zone_name',
+    ],
     [{ stackTags: ['a'] }, 'stackTags', 'invalid_type'],
   ])('%o -> %s %s', (patch, path, code) => {
     expectErrors(check(patch), { path, code });
