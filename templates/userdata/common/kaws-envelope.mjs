@@ -30,7 +30,9 @@ function readEnvelope(path) {
   return envelope;
 }
 
+/** Decrypts and checks every asset first, then writes them: a bad envelope leaves no file behind. */
 function open(envelope, cluster, dataKey, directory) {
+  const opened = [];
   for (const name of Object.keys(envelope.assets).sort()) {
     if (!SAFE_NAME.test(name)) fail(`asset name ${JSON.stringify(name)} is not a plain file name`);
     const { ciphertext, sha256 } = envelope.assets[name];
@@ -51,6 +53,9 @@ function open(envelope, cluster, dataKey, directory) {
     if (createHash('sha256').update(plaintext).digest('hex') !== sha256) {
       fail(`asset ${name}: the decrypted content does not match its SHA-256`);
     }
+    opened.push([name, plaintext]);
+  }
+  for (const [name, plaintext] of opened) {
     const target = `${directory}/${name}`;
     writeFileSync(`${target}.tmp`, plaintext, { mode: 0o600 });
     renameSync(`${target}.tmp`, target);
