@@ -11,7 +11,6 @@ import { controlPlaneIds, nodeIds, roleIds, securityGroups } from '../logical-id
 import { tagKeys } from '../naming.ts';
 import type { NodeConfig } from '../userdata/roles.ts';
 import {
-  iamStatement,
   imageIdParameter,
   importSecurityGroupId,
   importSubnetIds,
@@ -34,36 +33,6 @@ export function loadBalancerSubnets(spec: ClusterSpec, endpoint: ApiEndpoint): s
     .filter((s) => !zones.has(s.availabilityZone) && zones.add(s.availabilityZone))
     .map((s) => s.name);
 }
-
-/** The permissions of the Kubernetes AWS cloud provider on controllers (kube-aws's controller policy, narrowed). */
-const CLOUD_PROVIDER_ACTIONS = [
-  'autoscaling:DescribeAutoScalingGroups',
-  'autoscaling:DescribeTags',
-  'ec2:AttachVolume',
-  'ec2:AuthorizeSecurityGroupIngress',
-  'ec2:CreateRoute',
-  'ec2:CreateSecurityGroup',
-  'ec2:CreateTags',
-  'ec2:CreateVolume',
-  'ec2:DeleteRoute',
-  'ec2:DeleteSecurityGroup',
-  'ec2:DeleteVolume',
-  'ec2:DescribeAvailabilityZones',
-  'ec2:DescribeInstances',
-  'ec2:DescribeRegions',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeSubnets',
-  'ec2:DescribeVolumes',
-  'ec2:DescribeVpcs',
-  'ec2:DetachVolume',
-  'ec2:ModifyInstanceAttribute',
-  'ec2:ModifyVolume',
-  'ec2:RevokeSecurityGroupIngress',
-  'elasticloadbalancing:*',
-  'iam:CreateServiceLinkedRole',
-  'kms:DescribeKey',
-];
 
 function loadBalancerResources(spec: ClusterSpec, endpoint: ApiEndpoint): Record<string, Resource> {
   const lb = endpoint.loadBalancer;
@@ -161,9 +130,8 @@ export function controlPlaneTemplate(input: RenderInput, userdata: NodeConfig): 
   const role = roleIds.controller;
   const controller = spec.controller;
   const resources: Record<string, Resource> = {
-    ...nodeIamResources(input, { roleId: role, role: 'controller', configName: userdata.name }, [
-      iamStatement('KubernetesCloudProvider', CLOUD_PROVIDER_ACTIONS, '*'),
-    ]),
+    // Nothing beyond every node's own: no cloud provider runs on the controllers (see templates/README.md).
+    ...nodeIamResources(input, { roleId: role, role: 'controller', configName: userdata.name }, []),
     [nodeIds.launchTemplate(role)]: launchTemplateResource(spec, {
       roleId: role,
       role: 'controller',

@@ -10,7 +10,6 @@ import { nodeIds, nodePoolIds, roleIds, securityGroups } from '../logical-ids.ts
 import { tagKeys } from '../naming.ts';
 import type { NodeConfig } from '../userdata/roles.ts';
 import {
-  iamStatement,
   imageIdParameter,
   importSecurityGroupId,
   importSubnetIds,
@@ -19,16 +18,6 @@ import {
   nodeIamResources,
   rollingPolicies,
 } from './shared.ts';
-
-/** What a kubelet needs from AWS: read its own instance data and pull images from ECR. */
-const WORKER_ACTIONS = [
-  'ec2:DescribeInstances',
-  'ec2:DescribeRegions',
-  'ecr:BatchCheckLayerAvailability',
-  'ecr:BatchGetImage',
-  'ecr:GetAuthorizationToken',
-  'ecr:GetDownloadUrlForLayer',
-];
 
 export function nodePoolTemplate(input: RenderInput, pool: NodePoolSpec, userdata: NodeConfig): Template {
   const { spec } = input;
@@ -40,9 +29,7 @@ export function nodePoolTemplate(input: RenderInput, pool: NodePoolSpec, userdat
     Description: `kaws ${spec.clusterName}: node pool ${pool.name} (${pool.instanceType}${pool.spotPrice ? ', spot' : ''})`,
     Parameters: { [nodeIds.imageIdParameter]: imageIdParameter(spec, pool.instanceType) },
     Resources: {
-      ...nodeIamResources(input, { roleId: role, role: 'worker', configName: userdata.name }, [
-        iamStatement('Kubelet', WORKER_ACTIONS, '*'),
-      ]),
+      ...nodeIamResources(input, { roleId: role, role: 'worker', configName: userdata.name }, []),
       [nodeIds.launchTemplate(role)]: launchTemplateResource(spec, {
         roleId: role,
         role: 'worker',
