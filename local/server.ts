@@ -249,8 +249,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         );
       });
   });
-  // A request larger than API Gateway accepts is answered without reading it all; close the connection.
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // Node's parser refuses what it cannot read (an unknown method, a malformed header): answer 400 as a
+  // problem, as API Gateway answers a request it cannot route, instead of dropping the connection.
+  server.on('clientError', (_error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify({
+      type: 'urn:kaws:problem:malformed-request',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'the request is not valid HTTP/1.1 (unknown method or malformed request line or header)',
+    });
+    socket.end(
+      'HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\n' +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
