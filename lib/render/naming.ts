@@ -112,6 +112,18 @@ export const tagKeys = {
 } as const;
 
 /**
+ * Kubernetes labels kaws gives its nodes (kubelet --node-labels). Not under kubernetes.io: the
+ * NodeRestriction admission plugin forbids kubelets to set most labels there on themselves. The
+ * health check counts a pool's Ready nodes by `nodePool`; the local API server stand-in sets both.
+ */
+export const nodeLabelKeys = {
+  /** The node pool's name (spec worker.nodePools[].name). */
+  nodePool: 'kaws.io/node-pool',
+  /** The node's role: `worker` for a pool's nodes. */
+  role: 'kaws.io/role',
+} as const;
+
+/**
  * The DynamoDB single table (pk/sk, plus gsi1 for listing clusters). Items of a cluster share its
  * partition: META (the cluster and its lock), OP#<ulid> (operations), EVENT#<ulid> (history, sorted by
  * time), SPEC#<version> (every spec version). An operation id maps to its cluster through an OPERATION#
