@@ -41,6 +41,12 @@ export const s3Keys = {
    * (lib/render/input.ts roleAssets): a node's IAM role may read its own role's envelope only.
    */
   roleEnvelope: (cluster: string, role: NodeRole) => `clusters/${cluster}/credentials/${role}.envelope.json`,
+  /**
+   * The KMS envelope of the cluster's full TLS asset set (CA key, admin key, every leaf), sealed under
+   * kaws's own key, always in kaws's bucket: what kaws re-renders from and signs kubeconfigs with. No
+   * node role may read it (their policies name their role's envelope only).
+   */
+  clusterEnvelope: (cluster: string) => `clusters/${cluster}/credentials/kaws.envelope.json`,
   stackTemplate: (cluster: string, stack: string, fingerprint: string) =>
     `clusters/${cluster}/stack-templates/${stack}-${fingerprint}.json`,
   userdata: (cluster: string, role: string, fingerprint: string) =>
@@ -53,6 +59,20 @@ export const events = {
   clusterStateChange: 'Cluster State Change',
   operationStateChange: 'Operation State Change',
   nodePoolRollProgress: 'Node Pool Roll Progress',
+} as const;
+
+/**
+ * Operation step names (OperationRecord.steps, history events): `render-credentials`,
+ * `deploy-stack:<stack>`, `delete-stack:<stack>`, ... A node pool's stack name ends with the pool's name,
+ * so `kaws events` can tell which pool a step is about.
+ */
+export const stepNames = {
+  renderCredentials: 'render-credentials',
+  renderStacks: 'render-stacks',
+  deployStack: (stack: string) => `deploy-stack:${stack}`,
+  deleteStack: (stack: string) => `delete-stack:${stack}`,
+  checkHealth: 'check-health',
+  removeAssets: 'remove-assets',
 } as const;
 
 /** KMS encryption context for every envelope of a cluster. */
