@@ -3,17 +3,33 @@
  * and cached. Files hold values only: `{{name}}` placeholders, filled from a typed record; every
  * decision (which files a role gets, which values) is made in code.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TEMPLATE_ROOT = fileURLToPath(new URL('../../../templates/userdata/', import.meta.url));
+/**
+ * Where templates/userdata is: next to the sources (a clone, `npx kaws`), else under the working
+ * directory, which is where a bundled function finds it (Lambda runs in its package root, and the
+ * package must include templates/userdata/**).
+ */
+const CANDIDATE_ROOTS = [
+  fileURLToPath(new URL('../../../templates/userdata/', import.meta.url)),
+  join(process.cwd(), 'templates', 'userdata'),
+];
+let root: string | undefined;
 const cache = new Map<string, string>();
+
+function templateRoot(): string {
+  root ??= CANDIDATE_ROOTS.find((candidate) => existsSync(join(candidate, 'common')));
+  if (!root) throw new Error(`templates/userdata not found (looked in ${CANDIDATE_ROOTS.join(', ')})`);
+  return root;
+}
 
 /** The text of templates/userdata/<relativePath>. */
 export function templateText(relativePath: string): string {
   let text = cache.get(relativePath);
   if (text === undefined) {
-    text = readFileSync(`${TEMPLATE_ROOT}${relativePath}`, 'utf8');
+    text = readFileSync(join(templateRoot(), relativePath), 'utf8');
     cache.set(relativePath, text);
   }
   return text;
