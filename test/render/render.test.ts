@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkRenderLimits, RenderError, renderCluster } from '../../lib/render/index.ts';
+import {
+  checkRenderLimits,
+  parseS3Uri,
+  RenderError,
+  renderCluster,
+  TEMPLATE_URL_MAX_BYTES,
+} from '../../lib/render/index.ts';
+import { templateProblems } from '../../lib/render/limits.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
 import { copy, EXAMPLES, exampleInput, exampleSpec, fakeAssets, TEST_ARTIFACTS } from './fixtures.ts';
 import { existingVpcSpec } from './variants.ts';
@@ -240,6 +247,31 @@ describe('limits, reported with the spec path that causes them', () => {
     expect(renderIssues(spec)).toEqual([
       expect.objectContaining({ path: 'worker.nodePools[0].nodeLabels', code: 'unsafe_label' }),
     ]);
+  });
+
+  it('a template over 1 MB (even S3 is too small), over 200 outputs, userdata over 16 KB', () => {
+    const figures = {
+      stackName: 'c-network',
+      specPath: 'subnets',
+      resources: 10,
+      outputs: 5,
+      userdataBytes: [],
+    };
+    expect(templateProblems({ ...figures, bytes: TEMPLATE_URL_MAX_BYTES })).toEqual([]);
+    expect(templateProblems({ ...figures, bytes: TEMPLATE_URL_MAX_BYTES + 1 })).toEqual([
+      expect.objectContaining({ path: 'subnets', code: 'template_too_large' }),
+    ]);
+    expect(templateProblems({ ...figures, bytes: 1000, outputs: 201, userdataBytes: [16_385] })).toEqual([
+      expect.objectContaining({ code: 'too_many_outputs' }),
+      expect.objectContaining({ code: 'userdata_too_large' }),
+    ]);
+  });
+
+  it('reads an s3URI as bucket and key prefix', () => {
+    expect(parseS3Uri('s3://team-bucket')).toEqual({ bucket: 'team-bucket', rootPrefix: '' });
+    expect(parseS3Uri('s3://team-bucket/a/b/')).toEqual({ bucket: 'team-bucket', rootPrefix: 'a/b/' });
+    expect(parseS3Uri('https://team-bucket/a')).toBeUndefined();
+    expect(parseS3Uri('s3://Not_A_Bucket/a')).toBeUndefined();
   });
 
   it('checkRenderLimits finds nothing wrong with the examples, and the same problems as a render', () => {
