@@ -7,8 +7,9 @@
  *
  * Workflows do not run locally yet: operations stay PENDING (the workflows issue adds the local engine).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { buildApp } from '../functions/shared/app.ts';
+import { logger } from '../functions/shared/logger.ts';
+import { PendingWorkflowStarter } from '../lib/service/pending-workflow-starter.ts';
 import { startLocalCloud } from './cloud.ts';
 import { startApiServer } from './server.ts';
 
@@ -27,10 +28,12 @@ process.stdout.write('kaws: starting the local cloud...\n');
 const cloud = await startLocalCloud();
 let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 try {
-  const logLevel = (process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN') as 'WARN';
+  // The server prints one line per request; the functions' own JSON lines only for warnings and errors.
+  if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
+  // Until the local workflow engine lands, operations stay PENDING (said below, so no warning).
   const app = buildApp(
     { aws: cloud.awsConfig, tableName: cloud.resources.tableName },
-    { logger: new Logger({ serviceName: 'kaws-api', logLevel }) },
+    { workflows: new PendingWorkflowStarter() },
   );
   server = await startApiServer({ app, port, corsOrigins });
 } catch (error) {

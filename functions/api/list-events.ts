@@ -1,11 +1,13 @@
 /** GET /clusters/{name}/events?limit&nextToken: the cluster's history, newest first. */
-import { listEvents } from '../../lib/service/clusters.ts';
+import { listEvents } from '../../lib/service/cluster-queries.ts';
 import { ClusterNameParamsSchema, PageQuerySchema } from '../shared/api-schemas.ts';
+import { app } from '../shared/app.ts';
 import { apiHandler } from '../shared/handler.ts';
 import { json, pathParams, queryParams } from '../shared/http.ts';
 import { eventView, pageView } from '../shared/presenters.ts';
 
-export const handler = apiHandler(async (event, { deps }) => {
+export const handler = apiHandler(async (event) => {
+  const deps = app();
   const { name } = pathParams(event, ClusterNameParamsSchema);
   const query = queryParams(event, PageQuerySchema);
   const page = await listEvents(deps, name, {

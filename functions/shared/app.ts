@@ -1,18 +1,15 @@
 /**
  * The composition root of the API functions: configuration read from the environment and validated once
- * per cold start, AWS clients built once (lib/aws/clients.ts), the store, the workflow starter, the clock
- * and the id generator wired into the use cases. The local server installs an App built from the local
- * cloud's endpoint and resources instead; nothing else differs.
+ * per cold start, AWS clients built once (lib/aws/clients.ts), the store, the clock and the id generator.
+ * The workflow starter is wired in mutation-deps.ts, so only the functions that start workflows carry
+ * the Step Functions client. The local server installs an App built from the local cloud's endpoint and
+ * resources instead; nothing else differs.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
-import { type AwsClientConfig, createAwsClients } from '../../lib/aws/clients.ts';
-import { SfnWorkflowStarter } from '../../lib/aws/sfn-workflow-starter.ts';
-import type { ServiceDeps } from '../../lib/service/clusters.ts';
+import { type AwsClientConfig, createDynamoDbClients } from '../../lib/aws/clients.ts';
 import { IdempotencyGuard } from '../../lib/service/idempotency.ts';
-import { PendingWorkflowStarter } from '../../lib/service/pending-workflow-starter.ts';
-import type { WorkflowStarter } from '../../lib/service/ports.ts';
+import type { Clock, ClusterStore, IdGenerator, WorkflowStarter } from '../../lib/service/ports.ts';
 import { DynamoClusterStore } from '../../lib/store/dynamo-cluster-store.ts';
 import { DynamoIdempotencyStore } from '../../lib/store/dynamo-idempotency-store.ts';
 
@@ -76,36 +73,31 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
 }
 
 export interface App {
-  deps: ServiceDeps;
+  config: AppConfig;
+  store: ClusterStore;
   idempotency: IdempotencyGuard;
-  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Set by whoever composes locally (the local engine); otherwise built from config on first mutation. */
+  workflows?: WorkflowStarter;
 }
 
-/** Wires the use cases. `workflows` overrides the starter the config implies (the local engine). */
-export function buildApp(
-  config: AppConfig,
-  overrides: { workflows?: WorkflowStarter; logger?: Logger } = {},
-): App {
-  const clients = createAwsClients(config.aws);
-  const logger = overrides.logger ?? new Logger({ serviceName: 'kaws-api' });
-  const store = new DynamoClusterStore({ documents: clients.documents, tableName: config.tableName });
-  const workflows =
-    overrides.workflows ??
-    (config.stateMachines
-      ? new SfnWorkflowStarter(clients.sfn, config.stateMachines)
-      : new PendingWorkflowStarter());
-  if (!overrides.workflows && !config.stateMachines) {
-    logger.warn('no state machines configured: operations stay PENDING');
-  }
+/** Wires the parts every function shares. `workflows`: a starter to use instead of the configured one. */
+export function buildApp(config: AppConfig, overrides: { workflows?: WorkflowStarter } = {}): App {
+  // Only the clients the API uses: a bundle of these functions carries no other AWS SDK client.
+  const clients = createDynamoDbClients(config.aws);
   const clock = { now: () => new Date() };
   const nextUlid = monotonicFactory();
   return {
-    deps: { store, workflows, clock, ids: { next: () => nextUlid() } },
+    config,
+    store: new DynamoClusterStore({ documents: clients.documents, tableName: config.tableName }),
     idempotency: new IdempotencyGuard(
       new DynamoIdempotencyStore({ documents: clients.documents, tableName: config.tableName }),
       clock,
     ),
-    logger,
+    clock,
+    ids: { next: () => nextUlid() },
+    ...(overrides.workflows ? { workflows: overrides.workflows } : {}),
   };
 }
 

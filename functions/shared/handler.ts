@@ -1,29 +1,28 @@
 /**
  * Wraps a route's function in middy with what every API function shares: one structured log line per
- * request (never a body or a spec), problem+json for every error, and Idempotency-Key handling for
- * mutations.
+ * request (never a body or a spec) and problem+json for every error. Mutations add the Idempotency-Key
+ * middleware (idempotency-middleware.ts). Nothing here builds AWS clients: a function that needs none
+ * (validate, openapi, not-found) bundles none.
  */
 import middy from '@middy/core';
 import type { HttpError } from '@middy/util';
 import type { Context } from 'aws-lambda';
-import { parseIdempotencyKey, requestFingerprint } from '../../lib/service/idempotency.ts';
-import { type App, app } from './app.ts';
-import { type ApiEvent, type ApiResult, bodyBytes, callerOf, header, json } from './http.ts';
+import { type ApiEvent, type ApiResult, callerOf, json } from './http.ts';
+import { logger } from './logger.ts';
 import { problem, problemForDomainError, renderProblem } from './problems.ts';
 
-export type RouteFunction = (event: ApiEvent, app: App) => Promise<ApiResult>;
-
+export type RouteFunction = (event: ApiEvent) => Promise<ApiResult>;
 type Request = middy.Request<ApiEvent, ApiResult, Error, Context>;
+type Middleware = middy.MiddlewareObj<ApiEvent, ApiResult, Error, Context>;
 
-interface RequestState {
+/** Per-request bookkeeping shared by the middlewares. */
+export interface RequestState {
   started: number;
-  finish?: (response: ApiResult) => Promise<void>;
-  abandon?: () => Promise<void>;
   replayed?: boolean;
 }
 
 const states = new WeakMap<object, RequestState>();
-const stateOf = (request: Request): RequestState => {
+export const stateOf = (request: Request): RequestState => {
   let state = states.get(request);
   if (!state) {
     state = { started: performance.now() };
@@ -32,11 +31,11 @@ const stateOf = (request: Request): RequestState => {
   return state;
 };
 
-const requestIdOf = (request: Request) =>
+export const requestIdOf = (request: Request) =>
   request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? 'unknown';
 
 /** Errors -> problem responses; an unexpected error is logged in full and answered with a bare 500. */
-const problemResponses = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+const problemResponses = (): Middleware => ({
   onError: async (request) => {
     const error = request.error;
     let httpError: HttpError | undefined = problemForDomainError(error);
@@ -44,7 +43,7 @@ const problemResponses = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, Con
       httpError = error as HttpError;
     }
     if (!httpError || httpError.statusCode >= 500) {
-      app().logger.error('request failed', { error: error ?? undefined, requestId: requestIdOf(request) });
+      logger.error('request failed', { error: error ?? undefined, requestId: requestIdOf(request) });
     }
     httpError ??= problem(500, 'internal-error', 'internal error', {}, {}, false);
     const rendered = renderProblem(httpError, {
@@ -55,65 +54,8 @@ const problemResponses = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, Con
   },
 });
 
-/**
- * Idempotency-Key: claims the key before the function runs (a replay answers at once), keeps the
- * successful response after it, forgets the claim on any refusal or failure.
- */
-const idempotency = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
-  before: async (request) => {
-    const raw = header(request.event, 'idempotency-key');
-    if (raw === undefined) return;
-    const key = parseIdempotencyKey(raw);
-    if (!key) {
-      throw problem(
-        400,
-        'invalid-idempotency-key',
-        'Idempotency-Key must be 1 to 255 visible ASCII characters',
-      );
-    }
-    const event = request.event;
-    const start = await app().idempotency.begin({
-      scope: callerOf(event),
-      key,
-      fingerprint: requestFingerprint(event.requestContext.http.method, event.rawPath, bodyBytes(event)),
-    });
-    const state = stateOf(request);
-    if (start.kind === 'replay') {
-      state.replayed = true;
-      const { statusCode, headers, body } = start.response;
-      return { statusCode, headers: { ...headers, 'idempotent-replayed': 'true' }, body };
-    }
-    state.finish = start.finish;
-    state.abandon = start.abandon;
-  },
-  after: async (request) => {
-    const state = stateOf(request);
-    if (state.finish && request.response) {
-      const { statusCode, headers, body } = request.response;
-      try {
-        await state.finish({ statusCode, headers, body });
-      } catch (error) {
-        // The change is made; failing the request now would invite a retry that is refused as a conflict.
-        // Without the record a retry gets that conflict anyway, naming this request's operation.
-        app().logger.error('could not record the idempotent response', {
-          error,
-          requestId: requestIdOf(request),
-        });
-      }
-    }
-  },
-  onError: async (request) => {
-    try {
-      await stateOf(request).abandon?.();
-    } catch (error) {
-      // The marker expires by itself (IDEMPOTENCY_LOCK_SECONDS); the refusal still goes out.
-      app().logger.error('could not release an idempotency key', { error, requestId: requestIdOf(request) });
-    }
-  },
-});
-
-/** The Lambda handler of one route. */
-export function apiHandler(route: RouteFunction, options: { idempotent?: boolean } = {}) {
+/** The Lambda handler of one route; `middlewares` run inside the error mapping (so their refusals are problems). */
+export function apiHandler(route: RouteFunction, ...middlewares: Middleware[]) {
   const handler = middy<ApiEvent, ApiResult, Error, Context>({
     // Our functions finish well within the Lambda timeout; middy's early-timeout race costs a timer per call.
     timeoutEarlyInMillis: 0,
@@ -123,7 +65,7 @@ export function apiHandler(route: RouteFunction, options: { idempotent?: boolean
     requestEnd: (request: Request) => {
       const event = request.event;
       const state = stateOf(request);
-      app().logger.info('request', {
+      logger.info('request', {
         method: event.requestContext?.http?.method,
         path: event.rawPath,
         route: event.routeKey,
@@ -134,8 +76,8 @@ export function apiHandler(route: RouteFunction, options: { idempotent?: boolean
         ...(state.replayed ? { idempotentReplay: true } : {}),
       });
     },
-  } as middy.PluginObject).handler((event: ApiEvent) => route(event, app()));
+  } as middy.PluginObject).handler((event: ApiEvent) => route(event));
   handler.use(problemResponses());
-  if (options.idempotent) handler.use(idempotency());
+  for (const middleware of middlewares) handler.use(middleware);
   return handler;
 }

@@ -45,18 +45,42 @@ export interface AwsClients {
   readonly iam: IAMClient;
 }
 
-/**
- * Builds the client bag. Clients are created lazily, on first use, so a Lambda that needs only
- * DynamoDB pays for nothing else at cold start.
- */
-export function createAwsClients(config: AwsClientConfig): AwsClients {
-  const base = {
+/** Options every client shares. */
+function baseOptions(config: AwsClientConfig) {
+  return {
     region: config.region,
     maxAttempts: config.maxAttempts ?? 3,
     retryMode: 'standard' as const,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
+}
+
+/** The document client over a DynamoDB client (plain JS values, undefined removed). */
+function documentClientOf(dynamodb: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * DynamoDB and its document client alone. A Lambda bundle that imports only this (not createAwsClients)
+ * contains only the DynamoDB SDK: the bag below references every client, so it bundles them all.
+ */
+export function createDynamoDbClients(config: AwsClientConfig): Pick<AwsClients, 'dynamodb' | 'documents'> {
+  const dynamodb = new DynamoDBClient(baseOptions(config));
+  return { dynamodb, documents: documentClientOf(dynamodb) };
+}
+
+/** The Step Functions client alone (see createDynamoDbClients). */
+export function createSfnClient(config: AwsClientConfig): SFNClient {
+  return new SFNClient(baseOptions(config));
+}
+
+/**
+ * Builds the client bag. Clients are created lazily, on first use, so a Lambda that needs only
+ * DynamoDB pays for nothing else at cold start.
+ */
+export function createAwsClients(config: AwsClientConfig): AwsClients {
+  const base = baseOptions(config);
   const cache = new Map<string, unknown>();
   const lazy = <T>(key: string, make: () => T): T => {
     if (!cache.has(key)) cache.set(key, make());
@@ -67,9 +91,7 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
       return lazy('dynamodb', () => new DynamoDBClient(base));
     },
     get documents() {
-      return lazy('documents', () =>
-        DynamoDBDocumentClient.from(clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-      );
+      return lazy('documents', () => documentClientOf(clients.dynamodb));
     },
     get kms() {
       return lazy('kms', () => new KMSClient(base));

@@ -1,17 +1,14 @@
 /**
- * The provisioning use cases: create, update and delete a cluster (each records an operation, takes the
- * cluster's lock and starts the operation's workflow), and the reads. They work on interfaces only (store,
- * workflow starter, clock, ids), so the same code runs on Lambda, in the local server and in tests.
+ * The provisioning use cases: create, update and delete a cluster. Each records an operation, takes the
+ * cluster's lock and starts the operation's workflow. They work on interfaces only (store, workflow
+ * starter, clock, ids), so the same code runs on Lambda, in the local server and in tests. The reads are
+ * in cluster-queries.ts.
  */
-import type { ClusterStatus, OperationType } from './cluster-status.ts';
-import {
-  ClusterNotFoundError,
-  InvalidCursorError,
-  OperationNotFoundError,
-  WorkflowStartError,
-} from './errors.ts';
-import type { Caller, ClusterEvent, ClusterRecord, ClusterSummary, OperationRecord, Page } from './model.ts';
-import type { Clock, ClusterStore, IdGenerator, PageRequest, WorkflowStarter } from './ports.ts';
+import { isPlausibleClusterName } from './cluster-queries.ts';
+import type { OperationType } from './cluster-status.ts';
+import { ClusterNotFoundError, WorkflowStartError } from './errors.ts';
+import type { Caller, ClusterRecord, OperationRecord } from './model.ts';
+import type { Clock, ClusterStore, IdGenerator, WorkflowStarter } from './ports.ts';
 import { assertSpecNames, readSpec, type SpecFormat } from './spec-input.ts';
 
 export interface ServiceDeps {
@@ -24,21 +21,6 @@ export interface ServiceDeps {
 export interface OperationAccepted {
   cluster: ClusterRecord;
   operation: OperationRecord;
-}
-
-/** Longest cluster name a key can hold; anything longer cannot exist, so it is simply not found. */
-const MAX_CLUSTER_NAME_LENGTH = 255;
-const PLAUSIBLE_NAME = /^[\x21-\x7E]+$/;
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** Whether `name` could name a stored cluster (guards the table's key size and charset). */
-export function isPlausibleClusterName(name: string): boolean {
-  return name.length <= MAX_CLUSTER_NAME_LENGTH && PLAUSIBLE_NAME.test(name);
-}
-
-/** Whether `id` has the shape of an operation id (a ULID). */
-export function isPlausibleOperationId(id: string): boolean {
-  return ULID.test(id);
 }
 
 /** POST /clusters: validates the spec, records the cluster and its CREATE operation, starts the workflow. */
@@ -81,63 +63,6 @@ export async function deleteCluster(
 ): Promise<OperationAccepted> {
   if (!isPlausibleClusterName(input.clusterName)) throw new ClusterNotFoundError(input.clusterName);
   return request(deps, { type: 'DELETE', ...input });
-}
-
-export async function getCluster(deps: ServiceDeps, name: string): Promise<ClusterRecord> {
-  const cluster = isPlausibleClusterName(name) ? await deps.store.getCluster(name) : undefined;
-  if (!cluster) throw new ClusterNotFoundError(name);
-  return cluster;
-}
-
-export function listClusters(
-  deps: ServiceDeps,
-  page: PageRequest & { status?: ClusterStatus },
-): Promise<Page<ClusterSummary>> {
-  return deps.store.listClusters(page);
-}
-
-export async function getOperation(deps: ServiceDeps, id: string): Promise<OperationRecord> {
-  const operation = isPlausibleOperationId(id) ? await deps.store.getOperation(id) : undefined;
-  if (!operation) throw new OperationNotFoundError(id);
-  return operation;
-}
-
-export function listOperations(
-  deps: ServiceDeps,
-  clusterName: string,
-  page: PageRequest,
-): Promise<Page<OperationRecord>> {
-  return listOfCluster(deps, clusterName, page, (name, p) => deps.store.listOperations(name, p));
-}
-
-/** The cluster's history, newest first. */
-export function listEvents(
-  deps: ServiceDeps,
-  clusterName: string,
-  page: PageRequest,
-): Promise<Page<ClusterEvent>> {
-  return listOfCluster(deps, clusterName, page, (name, p) => deps.store.listEvents(name, p));
-}
-
-/**
- * A listing inside one cluster's partition. Every cluster has at least one operation and one event, so
- * only an empty first page costs the extra read that tells "no such cluster" from "nothing yet".
- */
-async function listOfCluster<T>(
-  deps: ServiceDeps,
-  clusterName: string,
-  page: PageRequest,
-  list: (name: string, page: PageRequest) => Promise<Page<T>>,
-): Promise<Page<T>> {
-  if (!isPlausibleClusterName(clusterName)) {
-    if (page.cursor !== undefined) throw new InvalidCursorError();
-    throw new ClusterNotFoundError(clusterName);
-  }
-  const result = await list(clusterName, page);
-  if (result.items.length === 0 && page.cursor === undefined && !(await deps.store.getCluster(clusterName))) {
-    throw new ClusterNotFoundError(clusterName);
-  }
-  return result;
 }
 
 /** Records the operation (the store refuses what the state machine or the lock forbids), then starts it. */

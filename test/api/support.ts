@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { monotonicFactory } from 'ulid';
 import { buildApp } from '../../functions/shared/app.ts';
+import { logger } from '../../functions/shared/logger.ts';
 import type { WorkflowStarter } from '../../lib/service/ports.ts';
 import { DynamoClusterStore } from '../../lib/store/dynamo-cluster-store.ts';
 import { type ApiServer, startApiServer } from '../../local/server.ts';
@@ -46,13 +46,8 @@ export async function startTestApi(
     endpoint: cloud.endpoint,
     credentials: { accessKeyId: 'kaws-local', secretAccessKey: 'kaws-local' },
   };
-  const app = buildApp(
-    { aws, tableName },
-    {
-      logger: new Logger({ serviceName: 'kaws-api', logLevel: 'SILENT' }),
-      ...(options.workflows ? { workflows: options.workflows } : {}),
-    },
-  );
+  logger.setLogLevel('SILENT');
+  const app = buildApp({ aws, tableName }, options.workflows ? { workflows: options.workflows } : {});
   const lines: string[] = [];
   const server = await startApiServer({
     app,
