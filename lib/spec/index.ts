@@ -6,6 +6,7 @@
 import { applyDefaults } from './defaults.ts';
 import { foldLegacyKeys } from './legacy.ts';
 import { readSpecDocument } from './parse.ts';
+import { parsePath } from './paths.ts';
 import { allRules, runRules } from './rules/index.ts';
 import { serializeSpec } from './serialize.ts';
 import { checkShape } from './shape.ts';
@@ -35,9 +36,17 @@ export class SpecValidationError extends Error {
   }
 }
 
+/** A further check of a valid, normalized spec; reports issues at canonical (nested) paths. */
+export type SpecCheck = (spec: ClusterSpec) => SpecIssue[];
+
 export interface ParseOptions {
   /** Default `yaml` (JSON is YAML, so JSON text works too); `json` rejects YAML-only syntax. */
   format?: 'yaml' | 'json';
+  /**
+   * Checks that need more than lib/spec knows (e.g. lib/render's template limits), run on the
+   * normalized spec once every rule passed; their paths are translated to the user's, like the rules'.
+   */
+  checks?: readonly SpecCheck[];
 }
 
 function dedupe(issues: SpecIssue[]): SpecIssue[] {
@@ -71,6 +80,10 @@ export function validateClusterSpec(text: string | Uint8Array, options: ParseOpt
   const allErrors = dedupe([...errors, ...checked.errors]);
   const warnings = dedupe(checked.warnings);
   if (allErrors.length > 0) return { valid: false, errors: allErrors, warnings };
+  const checkErrors = (options.checks ?? [])
+    .flatMap((check) => check(spec))
+    .map((issue) => ({ ...issue, path: folded.paths.userPath(parsePath(issue.path)) }));
+  if (checkErrors.length > 0) return { valid: false, errors: dedupe(checkErrors), warnings };
   return { valid: true, errors: [], warnings, spec };
 }
 

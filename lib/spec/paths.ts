@@ -18,6 +18,23 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
+const PATH_TOKEN = /\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([A-Za-z0-9_-]+)/y;
+
+/** The inverse of formatPath: `worker.nodePools[1].name` -> `['worker', 'nodePools', 1, 'name']`. */
+export function parsePath(formatted: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  PATH_TOKEN.lastIndex = 0;
+  while (PATH_TOKEN.lastIndex < formatted.length) {
+    const match = PATH_TOKEN.exec(formatted);
+    if (!match) return [formatted]; // not a path this module wrote: keep it whole
+    const [, index, quoted, plain] = match;
+    if (index !== undefined) segments.push(Number(index));
+    else if (quoted !== undefined) segments.push(JSON.parse(quoted) as string);
+    else segments.push(plain as string);
+  }
+  return segments;
+}
+
 /** Canonical path -> the path as written in the user's document. */
 export class SourcePaths {
   private readonly renamed = new Map<string, string>();

@@ -4,6 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { checkRenderLimits } from '../../../lib/render/index.ts';
 import { MAX_SPEC_BYTES, type SpecIssue, validateClusterSpec } from '../../../lib/spec/index.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from '../errors.ts';
 
@@ -53,7 +54,8 @@ export function register(program: Command): void {
         const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
         throw new CliError(`cannot read ${options.file}: ${reason}`, EXIT_USAGE);
       }
-      const result = validateClusterSpec(bytes);
+      // Rendering the stacks (without keys) catches template limits before anything is created.
+      const result = validateClusterSpec(bytes, { checks: [checkRenderLimits] });
       if (options.output === 'json') {
         const report = { valid: result.valid, errors: result.errors, warnings: result.warnings };
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
