@@ -201,6 +201,27 @@ def cloudformation_update_reaches_dependents() -> None:
     ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]
 
 
+def route_table_deleted_with_its_stack() -> None:
+    """DeleteStack deletes the stack's AWS::EC2::RouteTable (AWS docs); moto 5.2.1's RouteTable has
+    no delete_from_cloudformation_json, so the table (and its subnet associations) outlives its stack,
+    and the VPC of the same stack then refuses to go ("has dependencies"): no network stack could ever
+    be deleted. Delete it as DeleteRouteTable does, once its associations (resources of the same
+    stack, which CloudFormation deletes first) are gone."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.route_tables import RouteTable
+
+    def delete(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        backend = ec2_backends[account_id][region_name]
+        table = backend.route_tables.get(resource_name)
+        if table is None:
+            return
+        # The associations were made by this stack's SubnetRouteTableAssociation resources.
+        table._associations.clear()
+        backend.delete_route_table(resource_name)
+
+    RouteTable.delete_from_cloudformation_json = classmethod(delete)  # type: ignore[method-assign]
+
+
 FIXES = [
     event_bus_ref_returns_name,
     kms_key_policy_object_from_cloudformation,
@@ -210,6 +231,7 @@ FIXES = [
     elb_subnets_and_security_groups_from_cloudformation,
     subnet_route_table_association_from_cloudformation,
     cloudformation_update_reaches_dependents,
+    route_table_deleted_with_its_stack,
 ]
 
 # kaws's store needs DynamoDB's atomicity under concurrency: see dynamodb_fixes.py.

@@ -27,6 +27,9 @@ def main() -> None:
     import fixes  # noqa: E402  (after the watchdog: importing moto takes a moment)
 
     fixes.apply_all()
+    import local_account  # noqa: E402  (local mode's stand-in for the caller's account)
+
+    local_account.apply_all()
     from moto.server import main as moto_main
 
     moto_main(["-H", host, "-p", port])
