@@ -170,8 +170,6 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
-export const HealthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
-
 // ---- request parts ----
 
 export const ClusterNameParamsSchema = z.strictObject({ name: z.string().min(1) });

@@ -13,7 +13,6 @@ import type { ClusterEventView, ClusterSummaryView, ClusterView, OperationView }
 
 /** Paths of resources, for Location headers and links. */
 export const paths = {
-  cluster: (name: string) => `/clusters/${encodeURIComponent(name)}`,
   operation: (id: string) => `/operations/${encodeURIComponent(id)}`,
 } as const;
 

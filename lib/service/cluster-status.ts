@@ -146,8 +146,3 @@ export function isLegalClusterTransition(from: ClusterStatus | null, to: Cluster
 export function canRequest(type: OperationType, status: ClusterStatus | null): boolean {
   return OPERATION_LIFECYCLES[type].from.includes(status);
 }
-
-/** Operation statuses after which nothing more happens. */
-export function isFinished(status: OperationStatus): boolean {
-  return status === 'SUCCEEDED' || status === 'FAILED';
-}

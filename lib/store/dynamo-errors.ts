@@ -20,11 +20,3 @@ export function isConditionFailure(error: unknown): boolean {
   const codes = reasons.map((r) => r.Code ?? 'None').filter((code) => code !== 'None');
   return codes.length > 0 && codes.every((code) => RETRYABLE_REASONS.has(code));
 }
-
-/** The cancellation code of item `index` of a cancelled transaction, if any. */
-export function cancellationCode(error: unknown, index: number): string | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-  const code = reasons[index]?.Code;
-  return code && code !== 'None' ? code : undefined;
-}
