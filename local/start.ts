@@ -5,12 +5,14 @@
  * default), POWERTOOLS_LOG_LEVEL (the functions' own JSON logs; default WARN, the server prints one line
  * per request), plus local/cloud.ts's AWS_ENDPOINT_URL / KAWS_AWS_ENDPOINT to reuse a running emulator.
  *
- * Workflows do not run locally yet: operations stay PENDING (the workflows issue adds the local engine).
+ * Operations run on the local workflow engine (the same ASL as on AWS, local/engine.ts); each cluster's
+ * API server is a local stand-in; every event kaws publishes is printed from the local event queue.
  */
 import { buildApp } from '../functions/shared/app.ts';
 import { logger } from '../functions/shared/logger.ts';
-import { PendingWorkflowStarter } from '../lib/service/pending-workflow-starter.ts';
 import { startLocalCloud } from './cloud.ts';
+import { type LocalRuntime, startLocalRuntime } from './engine-runtime.ts';
+import { eventLine } from './event-queue.ts';
 import { startApiServer } from './server.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -27,16 +29,21 @@ const corsOrigins = (process.env.KAWS_CORS_ORIGINS ?? '')
 process.stdout.write('kaws: starting the local cloud...\n');
 const cloud = await startLocalCloud();
 let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+let runtime: LocalRuntime | undefined;
 try {
   // The server prints one line per request; the functions' own JSON lines only for warnings and errors.
   if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
-  // Until the local workflow engine lands, operations stay PENDING (said below, so no warning).
+  runtime = await startLocalRuntime(cloud, {
+    log: (line) => process.stdout.write(`kaws: ${line}\n`),
+    onEvent: (event) => process.stdout.write(`kaws: event: ${eventLine(event)}\n`),
+  });
   const app = buildApp(
     { aws: cloud.awsConfig, tableName: cloud.resources.tableName },
-    { workflows: new PendingWorkflowStarter() },
+    { workflows: runtime.engine },
   );
   server = await startApiServer({ app, port, corsOrigins });
 } catch (error) {
+  await runtime?.stop();
   await cloud.stop();
   process.stderr.write(`kaws: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
@@ -44,7 +51,6 @@ try {
 
 process.stdout.write(
   `kaws: API on ${server.url} (local cloud at ${cloud.endpoint}, table ${cloud.resources.tableName})\n` +
-    `kaws: operations stay PENDING locally until the local workflow engine lands\n` +
     `kaws: CORS origins: ${corsOrigins.length ? corsOrigins.join(', ') : 'none'}; Ctrl-C to stop\n`,
 );
 
@@ -54,6 +60,7 @@ const stop = async (signal: string) => {
   stopping = true;
   process.stdout.write(`kaws: ${signal}, shutting down\n`);
   await server?.close();
+  await runtime?.stop();
   await cloud.stop();
   process.exit(0);
 };
