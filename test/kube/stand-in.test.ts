@@ -14,38 +14,21 @@ import type { Table } from '../../lib/kube/types.ts';
 import { nodePoolIds } from '../../lib/render/logical-ids.ts';
 import { nodeLabelKeys, stackNames } from '../../lib/render/naming.ts';
 import { ClusterEndpointNotFoundError, createLocalEndpointMap } from '../../lib/service/cluster-endpoints.ts';
-import type { ClusterRecord } from '../../lib/service/model.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
 import type { TlsAssets } from '../../lib/tls/index.ts';
 import { KubeApiStandIns, localCloudStandInSources } from '../../local/kube-apiserver-manager.ts';
 import { localCloud } from '../support/local-cloud.ts';
-import { deployStacks, haSpec, renderCredentials, storeControllerEnvelope, uniqueName } from './support.ts';
+import {
+  clustersOf,
+  deployStacks,
+  haSpec,
+  recordOf,
+  renderCredentials,
+  storeControllerEnvelope,
+  uniqueName,
+} from './support.ts';
 
 const cloud = localCloud();
-
-function recordOf(spec: ClusterSpec): ClusterRecord {
-  const at = new Date().toISOString();
-  return {
-    name: spec.clusterName,
-    status: 'CREATE_IN_PROGRESS',
-    spec,
-    specVersion: 1,
-    version: 1,
-    outputs: {},
-    createdBy: 'test',
-    createdAt: at,
-    updatedBy: 'test',
-    updatedAt: at,
-  };
-}
-
-/** A cluster store holding these records (the stand-in reads only getCluster). */
-const clustersOf = (specs: ClusterSpec[]) => ({
-  getCluster: async (name: string) => {
-    const spec = specs.find((s) => s.clusterName === name);
-    return spec ? recordOf(spec) : undefined;
-  },
-});
 
 /** The desired capacity of a pool's group, read through the pool stack's output (not the stand-in's path). */
 async function desiredCapacity(cluster: string, pool: string): Promise<{ group: string; desired: number }> {
@@ -89,7 +72,7 @@ describe('the Kubernetes API server stand-in', () => {
       sources: localCloudStandInSources({
         clients: cloud.clients,
         bucketName: cloud.resources.bucketName,
-        clusters: clustersOf([spec]),
+        clusters: clustersOf([recordOf(spec, 'CREATE_IN_PROGRESS')]),
       }),
       endpoints,
     });
@@ -262,7 +245,7 @@ describe('the Kubernetes API server stand-in', () => {
       sources: localCloudStandInSources({
         clients: cloud.clients,
         bucketName: cloud.resources.bucketName,
-        clusters: clustersOf([other]),
+        clusters: clustersOf([recordOf(other, 'CREATE_IN_PROGRESS')]),
       }),
       endpoints,
     });
@@ -290,7 +273,7 @@ describe('the Kubernetes API server stand-in', () => {
       sources: localCloudStandInSources({
         clients: cloud.clients,
         bucketName: cloud.resources.bucketName,
-        clusters: clustersOf([early]),
+        clusters: clustersOf([recordOf(early, 'CREATE_IN_PROGRESS')]),
       }),
       endpoints: createLocalEndpointMap(),
     });

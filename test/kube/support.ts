@@ -16,6 +16,7 @@ import { sealEnvelope, serializeEnvelope } from '../../lib/aws/envelope.ts';
 import { renderCluster, roleAssets } from '../../lib/render/index.ts';
 import { allAssetNames } from '../../lib/render/input.ts';
 import { s3Keys } from '../../lib/render/naming.ts';
+import type { ClusterRecord } from '../../lib/service/model.ts';
 import { loadClusterSpec } from '../../lib/spec/index.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
 import {
@@ -126,4 +127,55 @@ export async function opensslX509(pem: string, flags: string[]): Promise<string>
   });
   child.stdin?.end(pem);
   return output;
+}
+
+/**
+ * Seals the full asset set (as render-credentials stores it: kaws's own envelope, naming
+ * s3Keys.clusterEnvelope) with the local KMS; `withoutCaKey` stores it as for a CA brought without its key.
+ */
+export async function storeClusterEnvelope(
+  spec: ClusterSpec,
+  assets: TlsAssets,
+  options: { withoutCaKey?: boolean } = {},
+): Promise<void> {
+  const cloud = localCloud();
+  const files = assetFiles(assets);
+  if (options.withoutCaKey) delete files['ca-key.pem'];
+  const envelope = await sealEnvelope({
+    kms: cloud.clients.kms,
+    keyId: cloud.resources.keyArn,
+    cluster: spec.clusterName,
+    assets: files,
+  });
+  await cloud.clients.s3.send(
+    new PutObjectCommand({
+      Bucket: cloud.resources.bucketName,
+      Key: s3Keys.clusterEnvelope(spec.clusterName),
+      Body: serializeEnvelope(envelope),
+    }),
+  );
+}
+
+/** A ClusterRecord of `spec` (the stand-in and the kubeconfig use case read only getCluster). */
+export function recordOf(spec: ClusterSpec, status: ClusterRecord['status'] = 'ACTIVE'): ClusterRecord {
+  const at = new Date().toISOString();
+  return {
+    name: spec.clusterName,
+    status,
+    spec,
+    specVersion: 1,
+    version: 1,
+    outputs: {},
+    createdBy: 'test',
+    createdAt: at,
+    updatedBy: 'test',
+    updatedAt: at,
+  };
+}
+
+/** An in-memory cluster store holding these records, for the ports that only read a cluster. */
+export function clustersOf(records: ClusterRecord[]) {
+  return {
+    getCluster: async (name: string) => records.find((record) => record.name === name),
+  };
 }
