@@ -6,8 +6,8 @@
  *   GET /clusters/{name} reads) at the same concurrency. Rounds alternate (GetItem, GET, GetItem, GET, ...)
  *   so drift hits both. Target: GET p99 <= 1.5x GetItem p99.
  * - Each function's bundle as serverless.yml builds it (esbuild: bundle, minify, ESM, node20; the AWS SDK
- *   bundled): size (target <= 1 MB) and module import time in a fresh Node process (median of 5;
- *   target <= 150 ms).
+ *   bundled): size (target <= 1 MB) and module import time in a fresh Node process (median and minimum
+ *   of 7; target <= 150 ms; on a loaded machine the minimum is the better estimate of the intrinsic cost).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -28,9 +28,9 @@ import { type BenchReport, fmt, percentile } from './stats.ts';
 
 const execFileAsync = promisify(execFile);
 const CONCURRENCY = 8;
-const ROUND_MS = 2_000;
-const ROUNDS = 3;
-const IMPORT_RUNS = 5;
+const ROUND_MS = 3_000;
+const ROUNDS = 5;
+const IMPORT_RUNS = 7;
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 const MAX_IMPORT_MS = 150;
 
@@ -83,7 +83,9 @@ function summarize(name: string, result: LoadResult) {
 }
 
 /** Bundles every functions/api/*.ts as serverless.yml does; sizes and fresh-process import times. */
-async function bundles(): Promise<Array<{ name: string; bytes: number; importMs: number }>> {
+async function bundles(): Promise<
+  Array<{ name: string; bytes: number; importMs: number; importMinMs: number }>
+> {
   const out = await mkdtemp(join(tmpdir(), 'kaws-api-bundles-'));
   try {
     const names = (await readdir('functions/api'))
@@ -115,7 +117,12 @@ async function bundles(): Promise<Array<{ name: string; bytes: number; importMs:
         ]);
         times.push(Number(stdout.trim()));
       }
-      results.push({ name, bytes: (await stat(file)).size, importMs: percentile(times, 50) });
+      results.push({
+        name,
+        bytes: (await stat(file)).size,
+        importMs: percentile(times, 50),
+        importMinMs: Math.min(...times),
+      });
     }
     return results;
   } finally {
@@ -197,6 +204,7 @@ export async function run(): Promise<BenchReport> {
     const built = await bundles();
     const largest = Math.max(...built.map((b) => b.bytes));
     const slowest = Math.max(...built.map((b) => b.importMs));
+    const slowestMin = Math.max(...built.map((b) => b.importMinMs));
     const lines = [
       `concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s each (local server + moto); ` +
         `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the end (absolute times inflate with load)`,
@@ -204,13 +212,14 @@ export async function run(): Promise<BenchReport> {
       get.line,
       val.line,
       `GET /clusters/{name} p99 / GetItem p99 = ${ratio.toFixed(2)}x (target <= 1.5x), p50 ratio ${(get.p50 / base.p50).toFixed(2)}x`,
-      'bundles (as serverless.yml builds them; median import time of a fresh process):',
+      `bundles (as serverless.yml builds them; import time of a fresh process, median and min of ${IMPORT_RUNS}):`,
       ...built.map(
         (b) =>
-          `  ${b.name.padEnd(16)} ${(b.bytes / 1024).toFixed(0).padStart(5)} KiB  import ${fmt(b.importMs).padStart(9)}`,
+          `  ${b.name.padEnd(16)} ${(b.bytes / 1024).toFixed(0).padStart(5)} KiB  import ${fmt(b.importMs).padStart(9)}` +
+          ` (min ${fmt(b.importMinMs)})`,
       ),
       `largest bundle ${(largest / 1024).toFixed(0)} KiB (target <= ${MAX_BUNDLE_BYTES / 1024} KiB), ` +
-        `slowest import ${fmt(slowest)} (target <= ${MAX_IMPORT_MS} ms)`,
+        `slowest import ${fmt(slowest)} median, ${fmt(slowestMin)} min (target <= ${MAX_IMPORT_MS} ms)`,
     ];
     return {
       name: 'api',
@@ -230,10 +239,12 @@ export async function run(): Promise<BenchReport> {
         getClusterToGetItemP99Ratio: ratio,
         largestBundleBytes: largest,
         slowestImportMs: slowest,
+        slowestImportMinMs: slowestMin,
         ...Object.fromEntries(
           built.flatMap((b) => [
             [`bundleBytes.${b.name}`, b.bytes],
             [`importMs.${b.name}`, b.importMs],
+            [`importMinMs.${b.name}`, b.importMinMs],
           ]),
         ),
       },
