@@ -38,8 +38,8 @@ try {
     onEvent: (event) => process.stdout.write(`kaws: event: ${eventLine(event)}\n`),
   });
   const app = buildApp(
-    { aws: cloud.awsConfig, tableName: cloud.resources.tableName },
-    { workflows: runtime.engine },
+    { aws: cloud.awsConfig, tableName: cloud.resources.tableName, bucketName: cloud.resources.bucketName },
+    { workflows: runtime.engine, endpoints: runtime.endpoints },
   );
   server = await startApiServer({ app, port, corsOrigins });
 } catch (error) {

@@ -170,6 +170,30 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
+export const KubeconfigSchema = z
+  .strictObject({
+    clusterName: z.string(),
+    user: z.string().meta({ description: "The client certificate's CN: the caller's identity" }),
+    groups: z.array(z.string()).meta({ description: 'Its O: `system:masters`' }),
+    server: z.string().meta({ description: 'The API server URL the kubeconfig points at' }),
+    expiresAt: timestamp.meta({ description: 'When the client certificate expires' }),
+    kubeconfig: z.string().meta({
+      description: 'The kubeconfig (YAML): CA, client certificate and key inlined. Treat it as a secret.',
+    }),
+  })
+  .meta({ id: 'Kubeconfig' });
+
+export const KubeconfigRequestSchema = z
+  .strictObject({
+    ttlSeconds: z
+      .int()
+      .min(60)
+      .max(86_400)
+      .optional()
+      .meta({ description: "The client certificate's lifetime: 60 s to 24 h (default 3600)" }),
+  })
+  .meta({ id: 'KubeconfigRequest' });
+
 // ---- request parts ----
 
 export const ClusterNameParamsSchema = z.strictObject({ name: z.string().min(1) });
@@ -184,6 +208,13 @@ const limit = z.coerce
   .meta({ description: 'Page size, 1..100 (default 20)' });
 const nextToken = z.string().min(1).optional().meta({ description: 'From the previous page' });
 
+export const KubeconfigQuerySchema = z.strictObject({
+  ttl: z
+    .string()
+    .optional()
+    .meta({ description: 'The lifetime as seconds or a duration (`90m`, `2h`), instead of `ttlSeconds`' }),
+});
+
 export const PageQuerySchema = z.strictObject({ limit, nextToken });
 export const ClusterListQuerySchema = z.strictObject({
   limit,
@@ -195,4 +226,5 @@ export type ClusterView = z.infer<typeof ClusterSchema>;
 export type ClusterSummaryView = z.infer<typeof ClusterSummarySchema>;
 export type OperationView = z.infer<typeof OperationSchema>;
 export type ClusterEventView = z.infer<typeof ClusterEventSchema>;
+export type KubeconfigView = z.infer<typeof KubeconfigSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;

@@ -8,6 +8,7 @@
 import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 import { type AwsClientConfig, createDynamoDbClients } from '../../lib/aws/clients.ts';
+import type { ClusterEndpointResolver } from '../../lib/service/cluster-endpoints.ts';
 import { IdempotencyGuard } from '../../lib/service/idempotency.ts';
 import type { Clock, ClusterStore, IdGenerator, WorkflowStarter } from '../../lib/service/ports.ts';
 import { DynamoClusterStore } from '../../lib/store/dynamo-cluster-store.ts';
@@ -20,6 +21,8 @@ export const EnvSchema = z
   .object({
     AWS_REGION: z.string().min(1),
     KAWS_TABLE: z.string().min(1),
+    /** kaws's bucket (cluster credentials); POST /clusters/{name}/kubeconfig needs it. */
+    KAWS_BUCKET: z.string().min(1).optional(),
     /** All three, or none: operations then stay PENDING (no workflows deployed yet). */
     KAWS_CREATE_STATE_MACHINE_ARN: stateMachineArn.optional(),
     KAWS_UPDATE_STATE_MACHINE_ARN: stateMachineArn.optional(),
@@ -40,6 +43,8 @@ export const EnvSchema = z
 export interface AppConfig {
   aws: AwsClientConfig;
   tableName: string;
+  /** kaws's bucket: where each cluster's credential envelope is. */
+  bucketName?: string;
   stateMachines?: { CREATE: string; UPDATE: string; DELETE: string };
 }
 
@@ -60,6 +65,7 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
   return {
     aws: { region: e.AWS_REGION },
     tableName: e.KAWS_TABLE,
+    ...(e.KAWS_BUCKET ? { bucketName: e.KAWS_BUCKET } : {}),
     ...(e.KAWS_CREATE_STATE_MACHINE_ARN && e.KAWS_UPDATE_STATE_MACHINE_ARN && e.KAWS_DELETE_STATE_MACHINE_ARN
       ? {
           stateMachines: {
@@ -80,10 +86,18 @@ export interface App {
   ids: IdGenerator;
   /** Set by whoever composes locally (the local engine); otherwise built from config on first mutation. */
   workflows?: WorkflowStarter;
+  /** Where clusters' API servers are: the local stand-ins' map locally; otherwise the spec's DNS name. */
+  endpoints?: ClusterEndpointResolver;
 }
 
-/** Wires the parts every function shares. `workflows`: a starter to use instead of the configured one. */
-export function buildApp(config: AppConfig, overrides: { workflows?: WorkflowStarter } = {}): App {
+/**
+ * Wires the parts every function shares. `workflows`: a starter to use instead of the configured one;
+ * `endpoints`: the local endpoint map.
+ */
+export function buildApp(
+  config: AppConfig,
+  overrides: { workflows?: WorkflowStarter; endpoints?: ClusterEndpointResolver } = {},
+): App {
   // Only the clients the API uses: a bundle of these functions carries no other AWS SDK client.
   const clients = createDynamoDbClients(config.aws);
   const clock = { now: () => new Date() };
@@ -98,6 +112,7 @@ export function buildApp(config: AppConfig, overrides: { workflows?: WorkflowSta
     clock,
     ids: { next: () => nextUlid() },
     ...(overrides.workflows ? { workflows: overrides.workflows } : {}),
+    ...(overrides.endpoints ? { endpoints: overrides.endpoints } : {}),
   };
 }
 

@@ -11,6 +11,9 @@ import {
   ClusterNameParamsSchema,
   ClusterSchema,
   ClusterSpecDocumentSchema,
+  KubeconfigQuerySchema,
+  KubeconfigRequestSchema,
+  KubeconfigSchema,
   OperationAcceptedSchema,
   OperationIdParamsSchema,
   OperationListSchema,
@@ -148,6 +151,32 @@ const details: Record<string, Omit<Parameters<OpenAPIRegistry['registerPath']>[0
       200: jsonResponse('A page of events', ClusterEventListSchema),
       400: problemResponse('Bad query'),
       404: problemResponse('No such cluster'),
+    },
+  },
+  'create-kubeconfig': {
+    summary: 'Issue a kubeconfig: a short-lived client certificate for the caller, signed by the cluster CA',
+    description:
+      "The certificate's CN is the caller's identity and its O `system:masters`; it lasts `ttlSeconds` (body) " +
+      'or `ttl` (query), 1 hour by default, at most 24 hours, and never beyond the CA. Not cached (`no-store`).',
+    request: {
+      params: ClusterNameParamsSchema,
+      query: KubeconfigQuerySchema,
+      body: {
+        description: 'Optional',
+        required: false,
+        content: { 'application/json': { schema: KubeconfigRequestSchema } },
+      },
+    },
+    responses: {
+      200: jsonResponse('The kubeconfig and what it grants', KubeconfigSchema),
+      400: problemResponse('Malformed body, or an unknown body member or query parameter'),
+      404: problemResponse('No such cluster'),
+      409: problemResponse(
+        'The cluster has no CA kaws can sign with (not rendered yet, deleted, or brought without its key)',
+      ),
+      413: problemResponse(`Body larger than ${MAX_BODY_BYTES} bytes`),
+      415: problemResponse('A body that is not application/json'),
+      422: problemResponse('A lifetime outside 60 s..24 h, not a duration, or given twice'),
     },
   },
   'get-operation': {

@@ -21,6 +21,7 @@ import {
   SpecTooLargeError,
   WorkflowStartError,
 } from '../../lib/service/errors.ts';
+import { ClusterHasNoCaError, InvalidKubeconfigTtlError } from '../../lib/service/kubeconfig-errors.ts';
 import type { Problem } from './api-schemas.ts';
 import { etagOf, operationRef } from './presenters.ts';
 
@@ -118,6 +119,14 @@ export function problemForDomainError(error: unknown): HttpError | undefined {
   if (error instanceof SpecTooLargeError) return problem(413, error.code, error.message);
   if (error instanceof InvalidCursorError) return problem(400, error.code, error.message);
   if (error instanceof IdempotencyKeyReusedError) return problem(422, error.code, error.message);
+  if (error instanceof ClusterHasNoCaError) {
+    return problem(409, error.code, error.message, { clusterName: error.clusterName });
+  }
+  if (error instanceof InvalidKubeconfigTtlError) {
+    return problem(422, error.code, error.message, {
+      errors: [{ path: error.path, code: error.code, message: error.message }],
+    });
+  }
   if (error instanceof WorkflowStartError) {
     // Written for the caller (the operation is FAILED now, the lock released); the cause stays in the logs.
     return problem(503, error.code, error.message, {}, { 'retry-after': '5' }, true);

@@ -27,6 +27,12 @@ export const routes: readonly Route[] = [
     functionName: 'listOperations',
   },
   { method: 'GET', path: '/clusters/{name}/events', module: 'list-events', functionName: 'listEvents' },
+  {
+    method: 'POST',
+    path: '/clusters/{name}/kubeconfig',
+    module: 'create-kubeconfig',
+    functionName: 'createKubeconfig',
+  },
   { method: 'GET', path: '/operations/{id}', module: 'get-operation', functionName: 'getOperation' },
   { method: 'POST', path: '/validate', module: 'validate-spec', functionName: 'validateSpec' },
   { method: 'GET', path: '/openapi.json', module: 'get-openapi', functionName: 'getOpenapi' },

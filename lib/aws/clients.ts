@@ -75,6 +75,16 @@ export function createSfnClient(config: AwsClientConfig): SFNClient {
   return new SFNClient(baseOptions(config));
 }
 
+/** The KMS client alone (see createDynamoDbClients): the kubeconfig function opens the CA with it. */
+export function createKmsClient(config: AwsClientConfig): KMSClient {
+  return new KMSClient(baseOptions(config));
+}
+
+/** The S3 client alone (see createDynamoDbClients), path-style against a local endpoint as below. */
+export function createS3Client(config: AwsClientConfig): S3Client {
+  return new S3Client({ ...baseOptions(config), forcePathStyle: Boolean(config.endpoint) });
+}
+
 /**
  * Builds the client bag. Clients are created lazily, on first use, so a Lambda that needs only
  * DynamoDB pays for nothing else at cold start.

@@ -36,9 +36,14 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+/** examples/ha-cluster.yaml named `name`, as text. */
+export function haYaml(name: string): string {
+  return HA_CLUSTER.replace(/^clusterName: .*$/m, `clusterName: ${name}`);
+}
+
 /** examples/ha-cluster.yaml as a normalized spec, named `name`. */
 export function haSpec(name: string): ClusterSpec {
-  return loadClusterSpec(HA_CLUSTER.replace(/^clusterName: .*$/m, `clusterName: ${name}`));
+  return loadClusterSpec(haYaml(name));
 }
 
 /** The cluster's full TLS asset set, with real keys and a generated CA. */
