@@ -194,16 +194,21 @@ export async function createStack(
   return { created, state };
 }
 
-/** Starts deleting the stack (nothing to do when it is gone). */
+/**
+ * Starts deleting the cluster's stack. Nothing to do when it is gone; a stack of that name that is not
+ * the cluster's (no or another cluster tag) is left alone and reported `foreign`.
+ */
 export async function deleteStack(
   cfn: CloudFormationClient,
-  name: string,
-  clientRequestToken: string,
-): Promise<StackState> {
-  const before = await describeStack(cfn, name, 'delete');
-  if (before.phase === 'gone') return before;
-  await cfn.send(new DeleteStackCommand({ StackName: name, ClientRequestToken: clientRequestToken }));
-  return describeStack(cfn, name, 'delete');
+  request: { name: string; cluster: string; clientRequestToken: string },
+): Promise<{ state: StackState; foreign: boolean }> {
+  const before = await describeStack(cfn, request.name, 'delete');
+  if (before.phase === 'gone') return { state: before, foreign: false };
+  if (before.tags[tagKeys.cluster] !== request.cluster) return { state: before, foreign: true };
+  await cfn.send(
+    new DeleteStackCommand({ StackName: request.name, ClientRequestToken: request.clientRequestToken }),
+  );
+  return { state: await describeStack(cfn, request.name, 'delete'), foreign: false };
 }
 
 /** The names of the stacks tagged with the cluster whose name starts with `prefix` (not deleted). */

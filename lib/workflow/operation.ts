@@ -49,6 +49,11 @@ async function readOperation(deps: WorkflowDeps, operationId: string): Promise<O
   return operation;
 }
 
+const sameProgress = (
+  a: Pick<OperationStep, 'message' | 'progress'>,
+  b: Pick<OperationStep, 'message' | 'progress'>,
+) => a.message === b.message && JSON.stringify(a.progress) === JSON.stringify(b.progress);
+
 /**
  * Records a step's status on the operation (with a history entry when `history`). Idempotent: a step
  * already recorded with this status and message is not written again, so a retried step adds no
@@ -63,13 +68,13 @@ export async function recordStep(
   const operation = await readOperation(deps, operationId);
   const existing = operation.steps.find((s) => s.name === step.name);
   const finished = step.status === 'SUCCEEDED' || step.status === 'FAILED' || step.status === 'SKIPPED';
-  // A finished step stays as first recorded (a retry may word its message differently).
+  const existingFinished =
+    existing?.status === 'SUCCEEDED' || existing?.status === 'FAILED' || existing?.status === 'SKIPPED';
+  // A finished step stays as first recorded: a retried step (whose first run finished it) neither
+  // reopens it nor records it again, whatever its message says this time.
   if (
     existing &&
-    existing.status === step.status &&
-    (finished ||
-      (existing.message === step.message &&
-        JSON.stringify(existing.progress) === JSON.stringify(step.progress)))
+    (existingFinished || (existing.status === step.status && (finished || sameProgress(existing, step))))
   ) {
     return;
   }

@@ -206,11 +206,20 @@ export async function deleteStackStep(
   await recordStep(deps, input.operationId, { name: stepName('delete', ref), status: 'IN_PROGRESS' });
   let state: StackState;
   try {
-    state = await deleteStack(
-      deps.cloudformation,
-      ref.name,
-      clientRequestToken(input.operationId, 'delete', ref.name),
-    );
+    const deleted = await deleteStack(deps.cloudformation, {
+      name: ref.name,
+      cluster: input.clusterName,
+      clientRequestToken: clientRequestToken(input.operationId, 'delete', ref.name),
+    });
+    if (deleted.foreign) {
+      await recordStep(deps, input.operationId, {
+        name: stepName('delete', ref),
+        status: 'SKIPPED',
+        message: `stack ${ref.name} is not this cluster's (no ${input.clusterName} cluster tag): left alone`,
+      });
+      return { ...pollOf(deps, ref, deleted.state), done: true };
+    }
+    state = deleted.state;
   } catch (error) {
     if (isTransientAwsError(error) || !(error instanceof Error)) throw error;
     // The emulator deletes synchronously: what blocks a delete (a dependency) makes DeleteStack fail.
