@@ -12,8 +12,13 @@ const program = new Command('kaws')
 
 // Each verb registers itself; keep this list sorted.
 const verbs: Array<Promise<{ register(program: Command): void }>> = [
+  import('./commands/destroy.ts'),
+  import('./commands/events.ts'),
   import('./commands/init.ts'),
+  import('./commands/kubeconfig.ts'),
   import('./commands/render.ts'),
+  import('./commands/status.ts'),
+  import('./commands/up.ts'),
   import('./commands/validate.ts'),
 ];
 for (const verb of await Promise.all(verbs)) verb.register(program);
