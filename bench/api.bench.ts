@@ -5,17 +5,15 @@
  * - Baseline, in the same run and the same conditions: a bare DynamoDB GetItem (consistent, the same item
  *   GET /clusters/{name} reads) at the same concurrency. Rounds alternate (GetItem, GET, GetItem, GET, ...)
  *   so drift hits both. Target: GET p99 <= 1.5x GetItem p99.
- * - Each function's bundle as serverless.yml builds it (esbuild: bundle, minify, ESM, node20; the AWS SDK
- *   bundled): size (target <= 1 MB) and module import time in a fresh Node process (median and minimum
- *   of 7; target <= 150 ms; on a loaded machine the minimum is the better estimate of the intrinsic cost).
+ * - Each function's bundle as serverless.yml builds it (its custom.esbuild options; the AWS SDK bundled): size (target <= 1 MB) and module import time in a fresh Node process (median and minimum
+ *   of 9, interleaved; target <= 150 ms; on a loaded machine the minimum is the better estimate of the intrinsic cost).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { build } from 'esbuild';
 import { monotonicFactory } from 'ulid';
 import { buildApp } from '../functions/shared/app.ts';
 import { logger } from '../functions/shared/logger.ts';
@@ -24,13 +22,14 @@ import { loadClusterSpec } from '../lib/spec/index.ts';
 import { DynamoClusterStore } from '../lib/store/dynamo-cluster-store.ts';
 import { startLocalCloud } from '../local/cloud.ts';
 import { startApiServer } from '../local/server.ts';
+import { buildApiBundles } from './api-bundles.ts';
 import { type BenchReport, fmt, percentile } from './stats.ts';
 
 const execFileAsync = promisify(execFile);
 const CONCURRENCY = 8;
 const ROUND_MS = 3_000;
 const ROUNDS = 5;
-const IMPORT_RUNS = 7;
+const IMPORT_RUNS = 9;
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 const MAX_IMPORT_MS = 150;
 
@@ -82,48 +81,34 @@ function summarize(name: string, result: LoadResult) {
   };
 }
 
-/** Bundles every functions/api/*.ts as serverless.yml does; sizes and fresh-process import times. */
+/** Every API function bundled as serverless.yml does (api-bundles.ts): sizes and fresh-process import times. */
 async function bundles(): Promise<
   Array<{ name: string; bytes: number; importMs: number; importMinMs: number }>
 > {
   const out = await mkdtemp(join(tmpdir(), 'kaws-api-bundles-'));
   try {
-    const names = (await readdir('functions/api'))
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => f.slice(0, -3));
-    await build({
-      entryPoints: names.map((n) => `functions/api/${n}.ts`),
-      outdir: out,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outExtension: { '.js': '.mjs' },
-      banner: {
-        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'error',
-    });
-    const results = [];
-    for (const name of names) {
-      const file = join(out, `${name}.mjs`);
-      const times: number[] = [];
-      for (let i = 0; i < IMPORT_RUNS; i++) {
+    const built = await buildApiBundles(out);
+    // Round-robin over the bundles, so a burst of load elsewhere on the machine hits all of them alike.
+    const times = new Map<string, number[]>(built.map((b) => [b.name, []]));
+    for (let i = 0; i < IMPORT_RUNS; i++) {
+      for (const bundle of built) {
         const { stdout } = await execFileAsync(process.execPath, [
           '--input-type=module',
           '-e',
-          `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`,
+          `const t = performance.now(); await import(${JSON.stringify(bundle.file)}); console.log(performance.now() - t);`,
         ]);
-        times.push(Number(stdout.trim()));
+        times.get(bundle.name)?.push(Number(stdout.trim()));
       }
-      results.push({
-        name,
-        bytes: (await stat(file)).size,
-        importMs: percentile(times, 50),
-        importMinMs: Math.min(...times),
-      });
     }
+    const results = built.map((bundle) => {
+      const runs = times.get(bundle.name) ?? [];
+      return {
+        name: bundle.name,
+        bytes: bundle.bytes,
+        importMs: percentile(runs, 50),
+        importMinMs: Math.min(...runs),
+      };
+    });
     return results;
   } finally {
     await rm(out, { recursive: true, force: true });
