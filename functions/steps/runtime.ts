@@ -25,6 +25,10 @@ export const StepEnvSchema = z.object({
   KAWS_BUCKET: z.string().min(1),
   KAWS_KMS_KEY_ARN: z.string().regex(/^arn:[\w-]+:kms:/),
   KAWS_EVENT_BUS: z.string().min(1),
+  KAWS_STACK_ROLE_ARN: z
+    .string()
+    .regex(/^arn:[\w-]+:iam::\d{12}:role\/.+$/)
+    .optional(),
   KAWS_NODE_ASSETS_KEY: z.enum(['spec', 'kaws']).default(DEFAULT_WORKFLOW_SETTINGS.nodeAssetsKey),
   KAWS_STACK_TIMEOUT_SECONDS: seconds.default(DEFAULT_WORKFLOW_SETTINGS.stackTimeoutSeconds),
   KAWS_HEALTH_TIMEOUT_SECONDS: seconds.default(DEFAULT_WORKFLOW_SETTINGS.healthTimeoutSeconds),
@@ -62,6 +66,7 @@ export function workflowDepsFromEnv(env: Record<string, string | undefined>): Wo
       bucketKeyArn: e.KAWS_KMS_KEY_ARN,
       kmsKeyArn: e.KAWS_KMS_KEY_ARN,
       nodeAssetsKey: e.KAWS_NODE_ASSETS_KEY,
+      ...(e.KAWS_STACK_ROLE_ARN ? { stackRoleArn: e.KAWS_STACK_ROLE_ARN } : {}),
       stackTimeoutSeconds: e.KAWS_STACK_TIMEOUT_SECONDS,
       healthTimeoutSeconds: e.KAWS_HEALTH_TIMEOUT_SECONDS,
       pollInitialSeconds: e.KAWS_POLL_INITIAL_SECONDS,

@@ -39,6 +39,8 @@ export interface StackRequest {
   tags: Record<string, string>;
   /** Unique per operation and stack: see clientRequestToken(). */
   clientRequestToken: string;
+  /** CloudFormation's service role: the stack's resources are created with its permissions. */
+  roleArn?: string;
 }
 
 /** The stack already exists and is not this cluster's (no or another cluster tag). */
@@ -179,6 +181,7 @@ export async function createStack(
         })),
         Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
         ClientRequestToken: request.clientRequestToken,
+        ...(request.roleArn ? { RoleARN: request.roleArn } : {}),
         // A failed create keeps nothing behind but the stack (its reason stays readable).
         OnFailure: 'ROLLBACK',
       }),
@@ -200,13 +203,17 @@ export async function createStack(
  */
 export async function deleteStack(
   cfn: CloudFormationClient,
-  request: { name: string; cluster: string; clientRequestToken: string },
+  request: { name: string; cluster: string; clientRequestToken: string; roleArn?: string },
 ): Promise<{ state: StackState; foreign: boolean }> {
   const before = await describeStack(cfn, request.name, 'delete');
   if (before.phase === 'gone') return { state: before, foreign: false };
   if (before.tags[tagKeys.cluster] !== request.cluster) return { state: before, foreign: true };
   await cfn.send(
-    new DeleteStackCommand({ StackName: request.name, ClientRequestToken: request.clientRequestToken }),
+    new DeleteStackCommand({
+      StackName: request.name,
+      ClientRequestToken: request.clientRequestToken,
+      ...(request.roleArn ? { RoleARN: request.roleArn } : {}),
+    }),
   );
   return { state: await describeStack(cfn, request.name, 'delete'), foreign: false };
 }

@@ -25,6 +25,8 @@ export interface WorkflowSettings {
    * does not have).
    */
   nodeAssetsKey: 'spec' | 'kaws';
+  /** CloudFormation's service role for the cluster stacks (AWS); absent: the caller's permissions (local). */
+  stackRoleArn?: string;
   /** How long a stack may take to create or delete before the operation fails. */
   stackTimeoutSeconds: number;
   /** How long the cluster may take to become healthy once its stacks exist. */

@@ -173,6 +173,7 @@ export async function deployStack(
       parameters,
       tags: stack.tags,
       clientRequestToken: clientRequestToken(input.operationId, 'create', stack.name),
+      ...(deps.settings.stackRoleArn ? { roleArn: deps.settings.stackRoleArn } : {}),
     }));
   } catch (error) {
     if (error instanceof StackNameTakenError) {
@@ -210,6 +211,7 @@ export async function deleteStackStep(
       name: ref.name,
       cluster: input.clusterName,
       clientRequestToken: clientRequestToken(input.operationId, 'delete', ref.name),
+      ...(deps.settings.stackRoleArn ? { roleArn: deps.settings.stackRoleArn } : {}),
     });
     if (deleted.foreign) {
       await recordStep(deps, input.operationId, {

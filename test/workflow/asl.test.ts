@@ -4,9 +4,10 @@
  * failure caught into FailOperation naming its state, transient errors retried with backoff, waits
  * driven by the steps' backoff, and the order of the stacks as the issue asks.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { STEPS, stepKeyOfResource } from '../../functions/steps/index.ts';
 import { STEP_ERROR_NAMES } from '../../lib/workflow/errors.ts';
 import { stepOfState } from '../../lib/workflow/operation.ts';
@@ -15,7 +16,16 @@ import { allStates, loadDefinition, localFunctionArn } from '../../local/engine.
 type State = Record<string, unknown> & { Type: string };
 type Machine = { StartAt: string; States: Record<string, State> };
 
+/** The workflows of this test (create and delete); ALL_FILES: every definition in statemachines/. */
 const FILES = ['create-cluster', 'delete-cluster'] as const;
+const ALL_FILES = readdirSync('statemachines')
+  .filter((f) => f.endsWith('.asl.json'))
+  .map((f) => f.replace(/\.asl\.json$/, ''));
+/** The step keys a definition's tasks call. */
+const stepsOf = (file: string) =>
+  allStates(raw(file))
+    .filter(([, s]) => s.Type === 'Task')
+    .map(([, s]) => stepKeyOfResource(String(s.Resource)) as string);
 const raw = (file: string) => JSON.parse(readFileSync(`statemachines/${file}.asl.json`, 'utf8')) as Machine;
 const withArns = (file: string) =>
   loadDefinition(file, (key) => `arn:aws:lambda:us-east-1:123456789012:function:kaws-dev-${key}`) as Machine;
@@ -174,17 +184,50 @@ describe('order of the stacks', () => {
 
 describe('the step registry', () => {
   it('every registered step is used by a workflow and has a Lambda handler module', async () => {
-    const used = new Set(
-      FILES.flatMap((file) =>
-        allStates(raw(file))
-          .filter(([, s]) => s.Type === 'Task')
-          .map(([, s]) => stepKeyOfResource(String(s.Resource))),
-      ),
-    );
+    const used = new Set(ALL_FILES.flatMap(stepsOf));
     expect([...used].sort()).toEqual(Object.keys(STEPS).sort());
     for (const step of Object.values(STEPS)) {
       const module = (await import(`../../functions/steps/${step.name}.ts`)) as { handler?: unknown };
       expect(typeof module.handler, step.name).toBe('function');
+    }
+  });
+});
+
+describe('serverless.yml', () => {
+  const text = readFileSync('serverless.yml', 'utf8');
+  // CloudFormation's short-form tags kept as plain values.
+  const tags = ['Ref', 'GetAtt', 'Sub'].map((name) => ({
+    tag: `!${name}`,
+    resolve: (value: string) => ({ [name]: value }),
+  }));
+  const config = parse(text, { customTags: tags }) as {
+    functions: Record<string, { handler: string }>;
+    stepFunctions: { stateMachines: Record<string, { definition: string; role: unknown }> };
+    resources: Array<{ Resources?: Record<string, { Properties?: unknown }> }>;
+  };
+
+  const used = [...new Set(FILES.flatMap(stepsOf))];
+
+  it('deploys every step of the create and delete workflows as a function whose handler is its module', () => {
+    for (const key of used) {
+      expect(config.functions[key]?.handler, key).toBe(`functions/steps/${STEPS[key]?.name}.handler`);
+    }
+  });
+
+  it('deploys both workflows from their files, with a role that may invoke every step', () => {
+    const machines = config.stepFunctions.stateMachines;
+    // Serverless's `${file(...)}` variable, spelled without a template placeholder.
+    const fileVariable = (path: string) => `\${file(${path})}`;
+    for (const file of FILES) {
+      const key = file.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+      expect(machines[key]?.definition, file).toBe(fileVariable(`statemachines/${file}.asl.json`));
+    }
+    for (const machine of Object.values(machines))
+      expect(machine.role).toEqual({ GetAtt: 'KawsWorkflowRole.Arn' });
+    const role = config.resources.find((r) => r.Resources?.KawsWorkflowRole)?.Resources?.KawsWorkflowRole;
+    const invoked = JSON.stringify(role?.Properties);
+    for (const key of used) {
+      expect(invoked, key).toContain(`${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction.Arn`);
     }
   });
 });
