@@ -63,7 +63,7 @@ export function localWorkflowDeps(options: LocalWorkflowOptions): WorkflowDeps {
   };
 }
 
-/** The local engine over the local cloud; before a create, the hosted zones its spec names are made to exist. */
+/** The local engine over the local cloud; before a create or update, the spec's hosted zones are made to exist. */
 export function createLocalEngine(
   options: LocalWorkflowOptions & Omit<LocalEngineOptions, 'deps' | 'region'> & { deps?: WorkflowDeps },
 ): LocalWorkflowEngine {
@@ -73,7 +73,7 @@ export function createLocalEngine(
     deps,
     region: options.region,
     beforeStart: async (input) => {
-      if (input.type === 'CREATE') {
+      if (input.type !== 'DELETE') {
         const spec = await deps.store.getSpec(input.clusterName, input.specVersion);
         if (spec) await ensureSpecHostedZones(options.clients.route53, spec);
       }

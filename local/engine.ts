@@ -36,8 +36,7 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 export const WORKFLOW_FILES: Readonly<Record<OperationType, string | undefined>> = {
   CREATE: 'create-cluster',
   DELETE: 'delete-cluster',
-  // Updates are the next workflow (issue 7): an update started locally fails to start.
-  UPDATE: undefined,
+  UPDATE: 'update-cluster',
 };
 
 /** The JSON values the engine passes between states. */

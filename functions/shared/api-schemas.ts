@@ -114,6 +114,7 @@ export const ClusterEventSchema = z
     newStatus: ClusterStatusSchema.optional(),
     reason: z.string().optional(),
     step: z.string().optional(),
+    stepStatus: z.enum(STEP_STATUSES).optional(),
   })
   .meta({ id: 'ClusterEvent' });
 

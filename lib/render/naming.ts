@@ -73,6 +73,15 @@ export const stepNames = {
   deleteStack: (stack: string) => `delete-stack:${stack}`,
   checkHealth: 'check-health',
   removeAssets: 'remove-assets',
+  /** Update: render, keep each stack's running template, decide what changes. */
+  planUpdate: 'plan-update',
+  updateStack: (stack: string) => `update-stack:${stack}`,
+  /** Update: the health gate after a control-plane, etcd or network stack changed. */
+  healthGate: (stack: string) => `health-gate:${stack}`,
+  /** Update: one node pool's roll (started, gate passed, failed): the Node Pool Roll Progress history. */
+  rollNodePool: (pool: string) => `roll-node-pool:${pool}`,
+  /** Update: a stack put back on the template it ran before the update (node pool or not). */
+  rollbackStack: (stack: string) => `rollback-stack:${stack}`,
 } as const;
 
 /** KMS encryption context for every envelope of a cluster. */

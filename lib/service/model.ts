@@ -100,6 +100,8 @@ export interface ClusterEvent {
   /** For failures: why; for step progress: the step's message. */
   reason?: string;
   step?: string;
+  /** For step progress: the step's status as recorded (e.g. a node pool roll's IN_PROGRESS, SUCCEEDED). */
+  stepStatus?: StepStatus;
 }
 
 /** One page of a listing; `cursor` is absent on the last page. */

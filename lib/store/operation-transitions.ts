@@ -165,6 +165,7 @@ export async function recordStep(
         operationId: operation.id,
         operationType: operation.type,
         step: report.step.name,
+        stepStatus: report.step.status,
         ...(report.step.message ? { reason: report.step.message } : {}),
       };
       items.push(table.putNew(eventItem(event)));

@@ -19,6 +19,9 @@ export const STEP_ERROR_NAMES = [
   'StackNameTaken',
   'HealthTimeout',
   'AssetRemovalFailed',
+  // Update: a stack's health gate did not pass in time (the roll stops there and that stack rolls back).
+  'GateFailed',
+  'RollbackFailed',
 ] as const;
 export type StepErrorName = (typeof STEP_ERROR_NAMES)[number];
 
