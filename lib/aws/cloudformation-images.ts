@@ -62,18 +62,34 @@ export function flatcarImages(ec2: EC2Client): ImageSource {
   };
 }
 
-/** Local cloud: the first image (by id) of the architecture; the spec's amiId when set. */
+/**
+ * Local cloud: the first (by id) of the emulator's Amazon Linux 2023 images of the architecture; the
+ * spec's amiId when set. Cached per architecture.
+ */
 export function anyImageOfArchitecture(ec2: EC2Client): ImageSource {
+  const cache = new Map<string, Promise<string>>();
   return {
-    async imageFor(spec, architecture) {
-      if (spec.amiId) return spec.amiId;
-      const result = await ec2.send(
-        new DescribeImagesCommand({ Filters: [{ Name: 'architecture', Values: [architecture] }] }),
-      );
-      const ids = (result.Images ?? []).flatMap((i) => (i.ImageId ? [i.ImageId] : [])).sort();
-      const [first] = ids;
-      if (!first) throw new ImageNotFoundError(`the local cloud has no ${architecture} image`);
-      return first;
+    imageFor(spec, architecture) {
+      if (spec.amiId) return Promise.resolve(spec.amiId);
+      let found = cache.get(architecture);
+      if (!found) {
+        // Narrowed to Amazon Linux 2023 (which the emulator has for both architectures): listing all its
+        // images takes seconds.
+        const filters = [
+          { Name: 'architecture', Values: [architecture] },
+          { Name: 'name', Values: ['al2023-ami-2023*'] },
+        ];
+        found = ec2
+          .send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: filters }))
+          .then((result) => {
+            const [first] = (result.Images ?? []).flatMap((i) => (i.ImageId ? [i.ImageId] : [])).sort();
+            if (!first) throw new ImageNotFoundError(`the local cloud has no ${architecture} image`);
+            return first;
+          });
+        found.catch(() => cache.delete(architecture));
+        cache.set(architecture, found);
+      }
+      return found;
     },
   };
 }
