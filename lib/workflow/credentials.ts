@@ -58,6 +58,14 @@ export interface CredentialsResult {
   written: string[];
 }
 
+/** `ca, service-account: generated; apiserver, worker: a new CA was generated`. */
+function byReason(changes: ReadonlyArray<{ asset: string; reason: string }>): string {
+  const groups = new Map<string, string[]>();
+  for (const change of changes)
+    groups.set(change.reason, [...(groups.get(change.reason) ?? []), change.asset]);
+  return [...groups].map(([reason, assets]) => `${assets.join(', ')}: ${reason}`).join('; ');
+}
+
 export async function renderCredentials(
   deps: WorkflowDeps,
   input: OperationInput,
@@ -127,7 +135,7 @@ export async function renderCredentials(
     message:
       changed.length === 0
         ? 'stored credentials reused'
-        : `rendered ${changed.length} assets (${rendered.changes.map((c) => `${c.asset}: ${c.reason}`).join('; ')})`,
+        : `rendered ${changed.length} assets (${byReason(rendered.changes)})`,
   });
   return { changed, written };
 }

@@ -117,7 +117,9 @@ describe('render-credentials', () => {
     const operation = await harness.store.getOperation(input.operationId);
     const steps = operation?.steps.filter((s) => s.name === 'render-credentials') ?? [];
     expect(steps).toHaveLength(1);
-    expect(steps[0]?.message).toMatch(/^rendered 9 assets \(ca: generated;/);
+    expect(steps[0]?.message).toBe(
+      'rendered 9 assets (ca, service-account: generated; apiserver, worker, admin, etcd, etcd-client, kube-controller-manager, kube-scheduler: a new CA was generated)',
+    );
     const history = (await harness.store.listEvents(name, { limit: 50 })).items;
     expect(history.filter((e) => e.step === 'render-credentials')).toHaveLength(1);
   });
