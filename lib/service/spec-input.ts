@@ -3,6 +3,7 @@
  * caller handles differently: the text is not a document at all (malformed), it is too large, or it is a
  * document that is not a valid spec (every problem with its path).
  */
+import { checkRenderLimits } from '../render/index.ts';
 import { MAX_SPEC_BYTES, validateClusterSpec } from '../spec/index.ts';
 import type { ClusterSpec, SpecIssue, ValidationResult } from '../spec/types.ts';
 import { InvalidSpecError, MalformedSpecError, SpecTooLargeError } from './errors.ts';
@@ -27,9 +28,12 @@ const MALFORMED_CODES = new Set([
   'non_string_key',
 ]);
 
-/** Parses and validates; never throws for bad input (problems are in the result). */
+/**
+ * Parses and validates, as `kaws validate` does: the stacks are rendered (without keys) so template
+ * limits are refused before anything is created. Never throws for bad input (problems are in the result).
+ */
 export function validateSpecText(text: string | Uint8Array, format: SpecFormat): ValidationResult {
-  return validateClusterSpec(text, { format });
+  return validateClusterSpec(text, { format, checks: [checkRenderLimits] });
 }
 
 /**

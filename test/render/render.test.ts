@@ -281,3 +281,32 @@ describe('limits, reported with the spec path that causes them', () => {
     expect(checkRenderLimits(spec)).toEqual(renderIssues(spec));
   });
 });
+
+describe('node labels', () => {
+  it('label every pool node with its pool and role (the health gate counts Ready nodes by them), over the spec’s own', () => {
+    const input = exampleInput('ha-cluster');
+    const gpu = input.spec.worker.nodePools.find(
+      (p) => p.name === 'gpu',
+    ) as ClusterSpec['worker']['nodePools'][number];
+    gpu.nodeLabels = { 'example.com/accelerator': 'nvidia', 'kaws.io/node-pool': 'not-gpu' };
+    const configs = configsOf(renderCluster(input));
+    const gpuFiles = inlineFileTexts(configs['worker-gpu']);
+    expect(gpuFiles).toContain('example.com/accelerator=nvidia,kaws.io/node-pool=gpu,kaws.io/role=worker');
+    expect(gpuFiles).not.toContain('not-gpu');
+    expect(inlineFileTexts(configs['worker-general'])).toContain(
+      'kaws.io/node-pool=general,kaws.io/role=worker',
+    );
+  });
+});
+
+/** Every inline (data: URL) file of an Ignition config, decoded and joined. */
+function inlineFileTexts(configText: string | undefined): string {
+  const config = JSON.parse(configText ?? '{}') as {
+    storage?: { files?: Array<{ contents: { source: string } }> };
+  };
+  return (config.storage?.files ?? [])
+    .map((file) => /^data:;base64,(.*)$/.exec(file.contents.source)?.[1])
+    .filter((data): data is string => data !== undefined)
+    .map((data) => Buffer.from(data, 'base64').toString('utf8'))
+    .join('\n');
+}

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { NodePoolSpec } from '../../spec/types.ts';
 import { RenderError } from '../errors.ts';
 import { artifactKey, type RenderInput, roleAssets } from '../input.ts';
-import { etcdMemberDnsName, type NodeRole, s3Keys, stackNames } from '../naming.ts';
+import { etcdMemberDnsName, type NodeRole, nodeLabelKeys, s3Keys, stackNames } from '../naming.ts';
 import {
   bootstrapConfig,
   IGNITION_VERSION,
@@ -297,7 +297,8 @@ export function workerConfig(input: RenderInput, pool: NodePoolSpec, arch: 'arm6
     stackName: stackNames.nodePool(spec.clusterName, pool.name),
     arch,
     apiServer: `https://${spec.apiEndpoints[0]?.dnsName ?? ''}`,
-    labels: pool.nodeLabels,
+    // The pool label is what the health gate counts Ready nodes by; kaws's own labels win over the spec's.
+    labels: { ...pool.nodeLabels, [nodeLabelKeys.nodePool]: pool.name, [nodeLabelKeys.role]: 'worker' },
     taints: pool.taints,
     extraFiles: [],
   });

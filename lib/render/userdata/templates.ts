@@ -1,37 +1,16 @@
 /**
- * The static userdata files in templates/userdata/ (scripts, systemd units, manifests), read once
- * and cached. Files hold values only: `{{name}}` placeholders, filled from a typed record; every
- * decision (which files a role gets, which values) is made in code.
+ * The static userdata files in templates/userdata/ (scripts, systemd units, manifests), embedded at
+ * build time (`npm run generate` writes templates.generated.ts), so rendering reads no file. Files hold
+ * values only: `{{name}}` placeholders, filled from a typed record; every decision (which files a role
+ * gets, which values) is made in code.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/**
- * Where templates/userdata is: next to the sources (a clone, `npx kaws`), else under the working
- * directory, which is where a bundled function finds it (Lambda runs in its package root, and the
- * package must include templates/userdata/**).
- */
-const CANDIDATE_ROOTS = [
-  fileURLToPath(new URL('../../../templates/userdata/', import.meta.url)),
-  join(process.cwd(), 'templates', 'userdata'),
-];
-let root: string | undefined;
-const cache = new Map<string, string>();
-
-function templateRoot(): string {
-  root ??= CANDIDATE_ROOTS.find((candidate) => existsSync(join(candidate, 'common')));
-  if (!root) throw new Error(`templates/userdata not found (looked in ${CANDIDATE_ROOTS.join(', ')})`);
-  return root;
-}
+import { USERDATA_TEMPLATES } from './templates.generated.ts';
 
 /** The text of templates/userdata/<relativePath>. */
 export function templateText(relativePath: string): string {
-  let text = cache.get(relativePath);
-  if (text === undefined) {
-    text = readFileSync(join(templateRoot(), relativePath), 'utf8');
-    cache.set(relativePath, text);
-  }
+  const text = USERDATA_TEMPLATES[relativePath];
+  if (text === undefined)
+    throw new Error(`templates/userdata/${relativePath} does not exist (npm run generate?)`);
   return text;
 }
 
