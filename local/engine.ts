@@ -134,6 +134,11 @@ export class LocalWorkflowEngine implements WorkflowStarter {
 
   constructor(private readonly options: LocalEngineOptions) {}
 
+  /** The dependencies its steps run with (the plan and export use cases render with the same). */
+  get deps(): WorkflowDeps {
+    return this.options.deps;
+  }
+
   /** Starts the operation's workflow; starting the same operation again returns its execution. */
   async start(input: WorkflowInput): Promise<{ executionArn: string }> {
     const existing = this.executions.get(input.operationId);

@@ -32,6 +32,11 @@ export interface ApiServerOptions {
   corsOrigins?: readonly string[];
   /** One line per request; default stdout. `false` for silence. */
   log?: ((line: string) => void) | false;
+  /**
+   * Local-only endpoints (under `/_local/`, never deployed: e.g. the stand-ins' fault switch), answered
+   * before the API's routes; undefined lets the request through to them.
+   */
+  local?: (request: { method: string; path: string; body: Buffer }) => Promise<ApiResult | undefined>;
 }
 
 export interface ApiServer {
@@ -166,6 +171,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return { ...refused, headers: { ...refused.headers, connection: 'close' } };
     }
 
+    const local = rawPath.startsWith('/_local/')
+      ? await options.local?.({ method, path: rawPath, body })
+      : undefined;
+    if (local) return local;
     const match = matchRoute(method, rawPath);
     const params = match.kind === 'route' ? decodeParams(match.params) : {};
     if (!params)

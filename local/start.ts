@@ -13,6 +13,7 @@ import { logger } from '../functions/shared/logger.ts';
 import { startLocalCloud } from './cloud.ts';
 import { type LocalRuntime, startLocalRuntime } from './engine-runtime.ts';
 import { eventLine } from './event-queue.ts';
+import { faultEndpoint } from './fault-endpoint.ts';
 import { startApiServer } from './server.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -39,9 +40,10 @@ try {
   });
   const app = buildApp(
     { aws: cloud.awsConfig, tableName: cloud.resources.tableName, bucketName: cloud.resources.bucketName },
-    { workflows: runtime.engine, endpoints: runtime.endpoints },
+    { workflows: runtime.engine, endpoints: runtime.endpoints, workflowDeps: runtime.engine.deps },
   );
-  server = await startApiServer({ app, port, corsOrigins });
+  const local = faultEndpoint({ standIns: runtime.standIns, clusters: app.store });
+  server = await startApiServer({ app, port, corsOrigins, local });
 } catch (error) {
   await runtime?.stop();
   await cloud.stop();

@@ -13,6 +13,7 @@ import { IdempotencyGuard } from '../../lib/service/idempotency.ts';
 import type { Clock, ClusterStore, IdGenerator, WorkflowStarter } from '../../lib/service/ports.ts';
 import { DynamoClusterStore } from '../../lib/store/dynamo-cluster-store.ts';
 import { DynamoIdempotencyStore } from '../../lib/store/dynamo-idempotency-store.ts';
+import type { WorkflowDeps } from '../../lib/workflow/deps.ts';
 
 const stateMachineArn = z.string().regex(/^arn:[\w-]+:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/);
 
@@ -88,15 +89,21 @@ export interface App {
   workflows?: WorkflowStarter;
   /** Where clusters' API servers are: the local stand-ins' map locally; otherwise the spec's DNS name. */
   endpoints?: ClusterEndpointResolver;
+  /** The workflows' dependencies (plan, export): the local engine's locally; otherwise from the environment. */
+  workflowDeps?: WorkflowDeps;
 }
 
 /**
  * Wires the parts every function shares. `workflows`: a starter to use instead of the configured one;
- * `endpoints`: the local endpoint map.
+ * `endpoints`: the local endpoint map; `workflowDeps`: the local engine's (plan and export render with them).
  */
 export function buildApp(
   config: AppConfig,
-  overrides: { workflows?: WorkflowStarter; endpoints?: ClusterEndpointResolver } = {},
+  overrides: {
+    workflows?: WorkflowStarter;
+    endpoints?: ClusterEndpointResolver;
+    workflowDeps?: WorkflowDeps;
+  } = {},
 ): App {
   // Only the clients the API uses: a bundle of these functions carries no other AWS SDK client.
   const clients = createDynamoDbClients(config.aws);
@@ -113,6 +120,7 @@ export function buildApp(
     ids: { next: () => nextUlid() },
     ...(overrides.workflows ? { workflows: overrides.workflows } : {}),
     ...(overrides.endpoints ? { endpoints: overrides.endpoints } : {}),
+    ...(overrides.workflowDeps ? { workflowDeps: overrides.workflowDeps } : {}),
   };
 }
 

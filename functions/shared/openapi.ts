@@ -24,6 +24,13 @@ import {
 } from './api-schemas.ts';
 import { ACCEPTED_MEDIA_TYPES, MAX_BODY_BYTES } from './http.ts';
 import { type Route, routes } from './routes.ts';
+import {
+  ClusterExportSchema,
+  ClusterPlanSchema,
+  NodePoolDocumentSchema,
+  NodePoolParamsSchema,
+  RemoveNodePoolQuerySchema,
+} from './update-schemas.ts';
 
 const problemResponse = (description: string): ResponseConfig => ({
   description,
@@ -177,6 +184,85 @@ const details: Record<string, Omit<Parameters<OpenAPIRegistry['registerPath']>[0
       413: problemResponse(`Body larger than ${MAX_BODY_BYTES} bytes`),
       415: problemResponse('A body that is not application/json'),
       422: problemResponse('A lifetime outside 60 s..24 h, not a duration, or given twice'),
+    },
+  },
+  'plan-cluster': {
+    summary: 'Plan an update: what applying a candidate spec would change, without changing anything',
+    description:
+      'Validation errors, the certificates that would be reissued, each stack with what an update would do ' +
+      '(create, update or leave unchanged, and which resources change), the order the node pools would roll ' +
+      'in, and the node pool stacks that would be deleted. Stack changes come from a template diff against ' +
+      'what each stack runs (`backend`), the same the update workflow acts on. An invalid spec is a 200 ' +
+      'with `valid: false`.',
+    request: { params: ClusterNameParamsSchema, body: specBody },
+    responses: {
+      200: jsonResponse('The plan', ClusterPlanSchema),
+      ...bodyProblems,
+      404: problemResponse('No such cluster'),
+    },
+  },
+  'get-templates': {
+    summary: "The cluster's stack templates and node configs (kube-aws `up --export`), without private keys",
+    request: { params: ClusterNameParamsSchema },
+    responses: {
+      200: jsonResponse(
+        "The templates the stacks run and the current spec's node configs",
+        ClusterExportSchema,
+      ),
+      404: problemResponse('No such cluster'),
+      409: problemResponse('The cluster was never rendered (its create failed before its credentials)'),
+    },
+  },
+  'add-nodepool': {
+    summary: "Add a node pool: an UPDATE operation that creates that pool's stack only",
+    description:
+      'The cluster spec gains the pool (its ETag changes as for PUT); only an ACTIVE cluster, whose spec is ' +
+      "the deployed one. The update workflow finds every other stack unchanged and creates the pool's stack.",
+    request: {
+      params: ClusterNameParamsSchema,
+      headers: z.object({
+        'If-Match': z.string().meta({ description: 'The ETag you read; "*" to skip the check' }),
+        'Idempotency-Key': idempotencyKey,
+      }),
+      body: {
+        description: `One node pool, at most ${MAX_BODY_BYTES / 1024} KiB`,
+        required: true,
+        content: Object.fromEntries(
+          ACCEPTED_MEDIA_TYPES.map((type) => [type, { schema: NodePoolDocumentSchema }]),
+        ),
+      },
+    },
+    responses: {
+      202: jsonResponse('Accepted: the UPDATE operation', OperationAcceptedSchema, acceptedHeaders),
+      ...bodyProblems,
+      404: problemResponse('No such cluster'),
+      ...mutationProblems,
+      412: problemResponse('If-Match does not match the current spec version (the body gives it)'),
+      428: problemResponse('If-Match missing'),
+    },
+  },
+  'remove-nodepool': {
+    summary: "Remove a node pool: an UPDATE operation that deletes that pool's stack only",
+    description: 'The last node pool only with `allowEmpty=true`. Only an ACTIVE cluster.',
+    request: {
+      params: NodePoolParamsSchema,
+      query: RemoveNodePoolQuerySchema,
+      headers: z.object({
+        'If-Match': z.string().meta({ description: 'The ETag you read; "*" to skip the check' }),
+        'Idempotency-Key': idempotencyKey,
+      }),
+    },
+    responses: {
+      202: jsonResponse('Accepted: the UPDATE operation', OperationAcceptedSchema, acceptedHeaders),
+      400: problemResponse('Malformed header or query'),
+      404: problemResponse('No such cluster, or no such node pool'),
+      409: problemResponse(
+        'An operation is in progress, the cluster is not ACTIVE, or the pool is the last one (without allowEmpty)',
+      ),
+      412: problemResponse('If-Match does not match the current spec version'),
+      422: problemResponse('Idempotency-Key reused for another request'),
+      428: problemResponse('If-Match missing'),
+      503: mutationProblems[503],
     },
   },
   'get-operation': {

@@ -22,6 +22,11 @@ import {
   WorkflowStartError,
 } from '../../lib/service/errors.ts';
 import { ClusterHasNoCaError, InvalidKubeconfigTtlError } from '../../lib/service/kubeconfig-errors.ts';
+import {
+  ClusterNotRenderedError,
+  LastNodePoolError,
+  NodePoolNotFoundError,
+} from '../../lib/service/update-errors.ts';
 import type { Problem } from './api-schemas.ts';
 import { etagOf, operationRef } from './presenters.ts';
 
@@ -126,6 +131,12 @@ export function problemForDomainError(error: unknown): HttpError | undefined {
     return problem(422, error.code, error.message, {
       errors: [{ path: error.path, code: error.code, message: error.message }],
     });
+  }
+  if (error instanceof NodePoolNotFoundError) {
+    return problem(404, error.code, error.message, { clusterName: error.clusterName });
+  }
+  if (error instanceof LastNodePoolError || error instanceof ClusterNotRenderedError) {
+    return problem(409, error.code, error.message, { clusterName: error.clusterName });
   }
   if (error instanceof WorkflowStartError) {
     // Written for the caller (the operation is FAILED now, the lock released); the cause stays in the logs.

@@ -86,6 +86,8 @@ export interface UpdateRequest {
   parameters: Record<string, string | { usePrevious: true }>;
   tags: Record<string, string>;
   clientRequestToken: string;
+  /** CloudFormation's service role (as the stack was created with). */
+  roleArn?: string;
 }
 
 /** Starts updating the stack. `updated: false`: CloudFormation found nothing to change. */
@@ -108,6 +110,7 @@ export async function updateStack(
         ),
         Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
         ClientRequestToken: request.clientRequestToken,
+        ...(request.roleArn ? { RoleARN: request.roleArn } : {}),
       }),
     );
     return { updated: true };

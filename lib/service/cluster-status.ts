@@ -18,6 +18,11 @@
  * ```
  * A *_PENDING status fails directly when its workflow cannot be started. DELETED is terminal for the
  * cluster, but its name can be created again (its history stays).
+ *
+ * Node pool add and remove (POST/DELETE /clusters/{name}/nodepools) are UPDATE operations, not types of
+ * their own: their spec is the current one plus or minus a pool, and the update workflow creates or
+ * deletes that pool's stack only (every other stack renders unchanged and is skipped). lib/service/
+ * nodepools.ts allows them from ACTIVE only, so a failed update's pending changes never ride along.
  */
 
 export const CLUSTER_STATUSES = [

@@ -29,7 +29,12 @@ export async function createCluster(
   input: { specText: string | Uint8Array; format: SpecFormat; caller: Caller },
 ): Promise<OperationAccepted> {
   const spec = readSpec(input.specText, input.format);
-  return request(deps, { type: 'CREATE', clusterName: spec.clusterName, caller: input.caller, spec });
+  return requestOperation(deps, {
+    type: 'CREATE',
+    clusterName: spec.clusterName,
+    caller: input.caller,
+    spec,
+  });
 }
 
 /** PUT /clusters/{name}: a new spec for an existing cluster, guarded by the spec version the caller saw. */
@@ -47,7 +52,7 @@ export async function updateCluster(
   const spec = readSpec(input.specText, input.format);
   assertSpecNames(spec, input.clusterName);
   if (!isPlausibleClusterName(input.clusterName)) throw new ClusterNotFoundError(input.clusterName);
-  return request(deps, {
+  return requestOperation(deps, {
     type: 'UPDATE',
     clusterName: input.clusterName,
     caller: input.caller,
@@ -62,11 +67,11 @@ export async function deleteCluster(
   input: { clusterName: string; caller: Caller; expectedSpecVersions?: readonly number[] },
 ): Promise<OperationAccepted> {
   if (!isPlausibleClusterName(input.clusterName)) throw new ClusterNotFoundError(input.clusterName);
-  return request(deps, { type: 'DELETE', ...input });
+  return requestOperation(deps, { type: 'DELETE', ...input });
 }
 
 /** Records the operation (the store refuses what the state machine or the lock forbids), then starts it. */
-async function request(
+export async function requestOperation(
   deps: ServiceDeps,
   input: {
     type: OperationType;

@@ -45,6 +45,10 @@ export interface UpdatePoll {
 
 type ChangeInput = OperationInput & { change: StackChange };
 
+/** CloudFormation's service role for the cluster stacks, when there is one (AWS). */
+const role = (deps: WorkflowDeps) =>
+  deps.settings.stackRoleArn ? { roleArn: deps.settings.stackRoleArn } : {};
+
 const stepOf = (purpose: UpdatePoll['purpose'], change: StackChange) =>
   purpose === 'update'
     ? stepNames.updateStack(change.stack.name)
@@ -139,6 +143,7 @@ export async function updateStackStep(deps: WorkflowDeps, input: ChangeInput): P
         parameters: change.parameters,
         tags: rendered.tags,
         clientRequestToken: clientRequestToken(input.operationId, 'create', rendered.name),
+        ...role(deps),
       });
     } else {
       // `updated: false` is a retry whose first call went through (or CloudFormation found the
@@ -149,6 +154,7 @@ export async function updateStackStep(deps: WorkflowDeps, input: ChangeInput): P
         parameters: change.parameters,
         tags: rendered.tags,
         clientRequestToken: updateRequestToken(input.operationId, 'update', rendered.name),
+        ...role(deps),
       });
     }
   } catch (error) {
@@ -300,8 +306,10 @@ export async function rollbackStack(
   const phase = phaseOfUpdate(deployed.status, 'rollback');
   let action: UpdatePoll['action'];
   if (!change.previous) {
-    if (deployed.status !== undefined)
-      await deleteStack(deps.cloudformation, { name, cluster: input.clusterName, clientRequestToken: token });
+    if (deployed.status !== undefined) {
+      const request = { name, cluster: input.clusterName, clientRequestToken: token, ...role(deps) };
+      await deleteStack(deps.cloudformation, request);
+    }
     action = 'delete';
   } else if (deployed.status === 'UPDATE_IN_PROGRESS') {
     // Still updating (a timeout): CloudFormation rolls it back itself, to exactly what it ran before.
@@ -330,6 +338,7 @@ export async function rollbackStack(
         parameters: change.previous.parameters,
         tags: change.previous.tags,
         clientRequestToken: token,
+        ...role(deps),
       });
     } catch (error) {
       if (isTransientAwsError(error) || !(error instanceof Error)) throw error;
