@@ -12,13 +12,19 @@ const program = new Command('kaws')
 
 // Each verb registers itself; keep this list sorted.
 const verbs: Array<Promise<{ register(program: Command): void }>> = [
+  import('./commands/apply.ts'),
   import('./commands/destroy.ts'),
+  import('./commands/diff.ts'),
   import('./commands/events.ts'),
+  import('./commands/export.ts'),
   import('./commands/init.ts'),
   import('./commands/kubeconfig.ts'),
+  import('./commands/local.ts'),
+  import('./commands/nodepool.ts'),
   import('./commands/render.ts'),
   import('./commands/status.ts'),
   import('./commands/up.ts'),
+  import('./commands/update.ts'),
   import('./commands/validate.ts'),
 ];
 for (const verb of await Promise.all(verbs)) verb.register(program);

@@ -3,7 +3,7 @@
  * /clusters/{name}/nodepools/{pool}). Each is an UPDATE operation whose new spec is the current one with
  * that pool added or removed, run by the update workflow: a pool's stack is its own (lib/render renders
  * no other stack differently for it), so the workflow's plan finds every other stack unchanged and
- * creates or deletes that pool's stack only (test/workflow/update-nodepools.test.ts checks it).
+ * creates or deletes that pool's stack only (test/e2e/update-api.test.ts checks it).
  *
  * The current spec must be the deployed one: allowed from ACTIVE only (after a failed update, apply a
  * corrected spec first, or its pending changes would ride along). If-Match as for PUT; the new spec is

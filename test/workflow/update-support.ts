@@ -12,6 +12,7 @@ import type { ClusterEvent } from '../../lib/service/model.ts';
 import type { ClusterStore } from '../../lib/service/ports.ts';
 import { loadClusterSpec } from '../../lib/spec/index.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
+import type { StepRunner } from '../../local/engine.ts';
 import { localCloud } from '../support/local-cloud.ts';
 import { haYaml } from './support.ts';
 
@@ -101,3 +102,18 @@ export const rollLines = (history: ClusterEvent[]) =>
   history
     .filter((e) => e.step?.startsWith('roll-node-pool:') || e.step?.startsWith('rollback-stack:'))
     .map((e) => `${e.step} ${e.stepStatus}`);
+
+/** A clock the gate's Wait moves on: each gate look after a Wait is `delaySeconds` later. */
+export function gateClock() {
+  let now = Date.now();
+  return {
+    clock: { now: () => new Date(now) },
+    wrapStep: (key: string, run: StepRunner): StepRunner =>
+      key === 'gateStack'
+        ? async (input) => {
+            now += ((input as { gate?: { delaySeconds: number } }).gate?.delaySeconds ?? 0) * 1000;
+            return run(input);
+          }
+        : run,
+  };
+}

@@ -13,9 +13,9 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackNames } from '../../lib/render/naming.ts';
 import type { ClusterSpec } from '../../lib/spec/types.ts';
-import type { StepRunner } from '../../local/engine.ts';
 import { drainEvents, eventQueue, uniqueName, workflowHarness } from './support.ts';
 import {
+  gateClock,
   haWithSpotNodes,
   historyOf,
   NEW_TYPES,
@@ -53,21 +53,6 @@ async function launchStates(cluster: string) {
   const states: Partial<Record<(typeof POOLS)[number], Awaited<ReturnType<typeof poolLaunchState>>>> = {};
   for (const pool of POOLS) states[pool] = await poolLaunchState(cluster, pool);
   return states;
-}
-
-/** A clock the gate's Wait moves on: each gate look after a Wait is `delaySeconds` later. */
-function gateClock() {
-  let now = Date.now();
-  return {
-    clock: { now: () => new Date(now) },
-    wrapStep: (key: string, run: StepRunner): StepRunner =>
-      key === 'gateStack'
-        ? async (input) => {
-            now += ((input as { gate?: { delaySeconds: number } }).gate?.delaySeconds ?? 0) * 1000;
-            return run(input);
-          }
-        : run,
-  };
 }
 
 describe('updating the three node pools of the HA example', () => {

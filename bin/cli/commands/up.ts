@@ -29,7 +29,7 @@ interface Accepted {
 }
 
 /** Reads the spec (at most one byte over the limit: the API names the problem). */
-async function readSpec(path: string): Promise<Buffer> {
+export async function readSpec(path: string): Promise<Buffer> {
   try {
     if (path === '-') {
       const chunks: Buffer[] = [];
@@ -86,7 +86,7 @@ async function newestCreate(api: KawsApi, name: string): Promise<string | undefi
  * otherwise the key moves on (spec + the replayed operation), which replays the next `kaws up` of the
  * same file or, at the end of that chain, creates the cluster anew.
  */
-async function submit(api: KawsApi, spec: Buffer, write: (line: string) => void): Promise<Accepted> {
+export async function submit(api: KawsApi, spec: Buffer, write: (line: string) => void): Promise<Accepted> {
   let key = upIdempotencyKey(spec);
   // Each incarnation of the cluster moves the key on once; the bound only guards against a loop.
   for (let attempt = 0; attempt < 50; attempt++) {
