@@ -201,8 +201,9 @@ describe('serverless.yml', () => {
     resolve: (value: string) => ({ [name]: value }),
   }));
   const config = parse(text, { customTags: tags }) as {
+    provider: { environment: Record<string, unknown> };
     functions: Record<string, { handler: string }>;
-    stepFunctions: { stateMachines: Record<string, { definition: string; role: unknown }> };
+    stepFunctions: { stateMachines: Record<string, { definition: string; role: unknown; name: string }> };
     resources: Array<{ Resources?: Record<string, { Properties?: unknown }> }>;
   };
 
@@ -228,6 +229,18 @@ describe('serverless.yml', () => {
     const invoked = JSON.stringify(role?.Properties);
     for (const key of used) {
       expect(invoked, key).toContain(`${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction.Arn`);
+    }
+  });
+
+  it('gives the API the ARN of each workflow it starts, by the state machine names', () => {
+    const machines = config.stepFunctions.stateMachines;
+    for (const [type, key] of [
+      ['CREATE', 'createCluster'],
+      ['UPDATE', 'updateCluster'],
+      ['DELETE', 'deleteCluster'],
+    ] as const) {
+      const arn = config.provider.environment[`KAWS_${type}_STATE_MACHINE_ARN`] as { Sub: string };
+      expect(arn.Sub.endsWith(`:stateMachine:${machines[key]?.name}`), `${type}: ${arn.Sub}`).toBe(true);
     }
   });
 });
