@@ -72,7 +72,8 @@ export function faultEndpoint(deps: {
       return refuse(404, 'cluster-not-found', 'Not Found', `no cluster named ${clusterName}`);
     }
     const pools = cluster.spec.worker.nodePools.map((p) => p.name);
-    if (!pools.includes(nodePool)) {
+    const pool = cluster.spec.worker.nodePools.find((p) => p.name === nodePool);
+    if (!pool) {
       return refuse(
         404,
         'node-pool-not-found',
@@ -87,6 +88,13 @@ export function faultEndpoint(deps: {
         }
       : undefined;
     deps.standIns.setPoolFault(clusterName, nodePool, fault);
-    return answer(200, { clusterName, nodePool, notReady: body.notReady, ...(fault ? { fault } : {}) });
+    // desiredNodes 0: nothing to be NotReady, so no gate can fail on this pool (the CLI says so).
+    return answer(200, {
+      clusterName,
+      nodePool,
+      notReady: body.notReady,
+      desiredNodes: pool.count,
+      ...(fault ? { fault } : {}),
+    });
   };
 }

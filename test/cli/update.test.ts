@@ -217,7 +217,7 @@ describe('kaws apply, diff, update, local fault, export, nodepool', () => {
 
   it('nodepool add creates only that pool stack; nodepool remove deletes it', async () => {
     const pool = join(dir, 'extra.yaml');
-    await writeFile(pool, 'name: extra\ninstanceType: m5.large\ncount: 1\n');
+    await writeFile(pool, 'name: extra\ninstanceType: m5.large\ncount: 0\n');
     const added = await kaws(api(), ['nodepool', 'add', name, '-f', pool, '--interval', '1']);
     expect(added.code).toBe(0);
     expect(added.stdout).toContain('  node pool extra: rolled, gate passed');
@@ -228,6 +228,11 @@ describe('kaws apply, diff, update, local fault, export, nodepool', () => {
       'gpu',
       'extra',
     ]);
+    // A pool without nodes has nothing to make NotReady: the fault switch says so.
+    const fault = await kaws(api(), ['local', 'fault', name, '--pool', 'extra', '--not-ready']);
+    expect(fault.code).toBe(0);
+    expect(fault.stdout).toContain('kaws: warning: node pool extra has no nodes (count 0)');
+    expect((await kaws(api(), ['local', 'fault', name, '--pool', 'extra', '--clear'])).code).toBe(0);
     const refused = await kaws(api(), ['nodepool', 'remove', name, 'extra']);
     expect(refused.code).toBe(2);
     const removed = await kaws(api(), ['nodepool', 'remove', name, 'extra', '--force', '--interval', '1']);

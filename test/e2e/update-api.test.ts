@@ -327,7 +327,7 @@ describe('updating prod-east-like clusters through the API', () => {
     const path = `/_local/clusters/${name}/nodepools/spot/fault`;
     const set = await api('POST', path, { body: '{"notReady": true}', type: 'application/json' });
     expect(set.status).toBe(200);
-    expect(set.json).toMatchObject({ clusterName: name, nodePool: 'spot', notReady: true });
+    expect(set.json).toMatchObject({ clusterName: name, nodePool: 'spot', notReady: true, desiredNodes: 2 });
     const look = async () => {
       const { lookAtCluster } = await import('../../lib/workflow/roll-gate.ts');
       return lookAtCluster(harness.deps, spec);

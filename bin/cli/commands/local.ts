@@ -40,7 +40,7 @@ export function register(program: Command): void {
         EXIT_USAGE,
       );
     }
-    await api.request(
+    const answer = await api.request<{ desiredNodes?: number }>(
       'POST',
       `/_local/clusters/${segment(cluster)}/nodepools/${segment(options.pool)}/fault`,
       {
@@ -55,5 +55,11 @@ export function register(program: Command): void {
         ? `kaws: node pool ${options.pool} of cluster ${cluster} is NotReady (${options.reason}) until \`kaws local fault ${cluster} --pool ${options.pool} --clear\``
         : `kaws: node pool ${options.pool} of cluster ${cluster} is Ready again`,
     );
+    if (options.notReady && answer.body.desiredNodes === 0) {
+      write(
+        `kaws: warning: node pool ${options.pool} has no nodes (count 0): nothing can be NotReady, so no health ` +
+          'gate will fail on it; give it nodes (count) in the spec you update to',
+      );
+    }
   });
 }
