@@ -42,12 +42,9 @@ export const ClusterPlanSchema = z
     stacks: z
       .array(StackDiffSchema)
       .meta({ description: 'Every stack of the candidate spec, in update order' }),
-    nodePoolRoll: z
-      .array(z.string())
-      .meta({
-        description:
-          'The node pools an update would roll, in order: one at a time, each behind a health gate',
-      }),
+    nodePoolRoll: z.array(z.string()).meta({
+      description: 'The node pools an update would roll, in order: one at a time, each behind a health gate',
+    }),
     removedNodePools: z
       .array(z.string())
       .meta({ description: 'Node pools whose stacks the update would delete (no longer in the spec)' }),
@@ -80,11 +77,9 @@ export const ClusterExportSchema = z
         userdata: z
           .string()
           .meta({ description: 'The instance userdata: an Ignition config that fetches the full one' }),
-        config: z
-          .string()
-          .meta({
-            description: 'The full Ignition config (JSON text); keys are fetched at boot, never in it',
-          }),
+        config: z.string().meta({
+          description: 'The full Ignition config (JSON text); keys are fetched at boot, never in it',
+        }),
       }),
     ),
   })
