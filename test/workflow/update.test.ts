@@ -147,6 +147,31 @@ describe('updating the three node pools of the HA example', () => {
     created = spec;
   });
 
+  it('a control-plane change updates that stack alone, behind its own health gate; no pool rolls', async () => {
+    const spec = structuredClone(created);
+    (spec.controller as { instanceType: string }).instanceType = 'm5.xlarge';
+    const controlPlane = stackNames.controlPlane(name);
+    const before = await stackStatusHistory(controlPlane);
+    const { operation } = await harness.operate('UPDATE', name, spec);
+    expect(operation.status).toBe('SUCCEEDED');
+    const changed = operation.steps.filter(
+      (s) => s.status !== 'SKIPPED' && /^(update-stack|health-gate|roll-node-pool):/.test(s.name),
+    );
+    expect(changed.map((s) => `${s.name} ${s.status}`)).toEqual([
+      `update-stack:${controlPlane} SUCCEEDED`,
+      `health-gate:${controlPlane} SUCCEEDED`,
+    ]);
+    expect(changed[1]?.message).toBe(
+      'health gate passed: readyz ok; Ready nodes: general 3/3, spot 2/2, gpu 1/1',
+    );
+    expect(await stackStatusHistory(controlPlane)).toEqual([
+      ...before,
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_COMPLETE',
+    ]);
+    created = spec;
+  });
+
   it('publishes the roll as Node Pool Roll Progress events, in order, one per history entry', async () => {
     const events = (await drainEvents(await queue, name)).filter(
       (e) => e['detail-type'] === 'Node Pool Roll Progress',
