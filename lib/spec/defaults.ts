@@ -51,14 +51,18 @@ function volume(input: VolumeInput | undefined, fallback: { size: number; type: 
 }
 
 /**
- * Desired count and ASG bounds: count defaults to minSize (else 1); minSize and maxSize default
- * to the count; the rolling update keeps all but one instance in service (capped below maxSize).
+ * Desired count and ASG bounds, as kube-aws: count defaults to 1, brought within the group's minSize
+ * and maxSize when they are given (a spot pool with minSize 0 still starts one node); minSize and
+ * maxSize default to the count; the rolling update keeps all but one instance in service (capped below
+ * maxSize).
  */
 function sizing(
   countInput: number | undefined,
   asg: AutoScalingGroupInput | undefined,
 ): { count: number; autoScalingGroup: AutoScalingGroupSpec } {
-  const count = countInput ?? asg?.minSize ?? DEFAULTS.count;
+  const count =
+    countInput ??
+    Math.min(Math.max(DEFAULTS.count, asg?.minSize ?? 0), asg?.maxSize ?? Number.POSITIVE_INFINITY);
   const minSize = asg?.minSize ?? count;
   const maxSize = asg?.maxSize ?? Math.max(count, minSize);
   const rollingUpdateMinInstancesInService =

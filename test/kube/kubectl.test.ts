@@ -90,7 +90,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the stand-in', () => {
     const { stdout } = await kubectl('get', 'nodes', '-o', 'json');
     const list = JSON.parse(stdout) as NodeList;
     const pools = list.items.map((n) => n.metadata.labels?.[nodeLabelKeys.nodePool]).sort();
-    expect(pools).toEqual(['general', 'general', 'general', 'gpu']);
+    expect(pools).toEqual(['general', 'general', 'general', 'gpu', 'spot']);
     for (const node of list.items) {
       expect(node.status.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     }
@@ -100,7 +100,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the stand-in', () => {
     const { stdout } = await kubectl('get', 'nodes');
     const lines = stdout.trim().split('\n');
     expect(lines[0]?.split(/\s+/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     for (const line of lines.slice(1))
       expect(line).toMatch(/^ip-10-0-\d+-\d+\.ec2\.internal\s+Ready\s+<none>\s+\S+\s+v1\.31\.2$/);
   });

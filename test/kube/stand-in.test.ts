@@ -110,8 +110,8 @@ describe('the Kubernetes API server stand-in', () => {
         ]),
       ),
     );
-    expect(wanted).toEqual({ general: 3, spot: 0, gpu: 1 });
-    expect(counts).toEqual({ general: 3, gpu: 1 });
+    expect(wanted).toEqual({ general: 3, spot: 1, gpu: 1 });
+    expect(counts).toEqual({ general: 3, spot: 1, gpu: 1 });
     for (const node of nodes) {
       expect(isNodeReady(node)).toBe(true);
       expect(node.metadata.name).toMatch(/^ip-10-0-\d+-\d+\.ec2\.internal$/);
@@ -146,7 +146,7 @@ describe('the Kubernetes API server stand-in', () => {
     const notGpu = await admin.getJson<{ items: unknown[] }>(
       `/api/v1/nodes?labelSelector=${encodeURIComponent(`${nodeLabelKeys.nodePool}!=gpu`)}`,
     );
-    expect(notGpu.items).toHaveLength(3);
+    expect(notGpu.items).toHaveLength(4);
     const name = gpu.items[0]?.metadata.name ?? '';
     const node = await admin.getJson<{ kind: string; metadata: { name: string } }>(`/api/v1/nodes/${name}`);
     expect([node.kind, node.metadata.name]).toEqual(['Node', name]);
@@ -168,7 +168,7 @@ describe('the Kubernetes API server stand-in', () => {
       'Age',
       'Version',
     ]);
-    expect(table.rows).toHaveLength(4);
+    expect(table.rows).toHaveLength(5);
     for (const row of table.rows) expect(row.cells.slice(1, 2)).toEqual(['Ready']);
   });
 
@@ -183,7 +183,7 @@ describe('the Kubernetes API server stand-in', () => {
   it('makes a pool NotReady on demand (the fault switch), and Ready again', async () => {
     standIns.setPoolFault(spec.clusterName, 'general', { reason: 'KubeletNotReady', message: 'drill' });
     const faulty = await admin.listNodes();
-    expect(Object.fromEntries(readyNodesByPool(faulty))).toEqual({ gpu: 1 });
+    expect(Object.fromEntries(readyNodesByPool(faulty))).toEqual({ spot: 1, gpu: 1 });
     const general = faulty.filter((n) => n.metadata.labels?.[nodeLabelKeys.nodePool] === 'general');
     expect(general).toHaveLength(3);
     expect(general[0]?.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
@@ -192,7 +192,11 @@ describe('the Kubernetes API server stand-in', () => {
       message: 'drill',
     });
     standIns.setPoolFault(spec.clusterName, 'general', undefined);
-    expect(Object.fromEntries(readyNodesByPool(await admin.listNodes()))).toEqual({ general: 3, gpu: 1 });
+    expect(Object.fromEntries(readyNodesByPool(await admin.listNodes()))).toEqual({
+      general: 3,
+      spot: 1,
+      gpu: 1,
+    });
   });
 
   it('refuses a client without a certificate, or with one from another CA', async () => {

@@ -83,7 +83,7 @@ describe('examples', () => {
     const pools = result.spec!.worker.nodePools;
     expect(pools.map((p) => [p.name, p.count, p.autoScalingGroup])).toEqual([
       ['general', 3, { minSize: 3, maxSize: 6, rollingUpdateMinInstancesInService: 2 }],
-      ['spot', 0, { minSize: 0, maxSize: 10, rollingUpdateMinInstancesInService: 0 }],
+      ['spot', 1, { minSize: 0, maxSize: 10, rollingUpdateMinInstancesInService: 0 }],
       ['gpu', 1, { minSize: 1, maxSize: 1, rollingUpdateMinInstancesInService: 0 }],
     ]);
     expect(pools[1]!.spotPrice).toBe('0.10');

@@ -103,7 +103,25 @@ describe('Auto Scaling groups and counts', () => {
     expectValid(check(pool({ count: 5, autoScalingGroup: { minSize: 1, maxSize: 5 } })));
   });
 
-  it('count defaults to minSize; bounds default to the count', () => {
+  it('count defaults to 1 within the group bounds (a minSize 0 pool starts one node); bounds default to the count', () => {
+    const pools = check({
+      worker: {
+        nodePools: [
+          { name: 'spot', autoScalingGroup: { minSize: 0, maxSize: 10 } },
+          { name: 'parked', autoScalingGroup: { minSize: 0, maxSize: 0 } },
+          { name: 'plain' },
+        ],
+      },
+    });
+    expectValid(pools);
+    expect(pools.spec!.worker.nodePools.map((p) => [p.name, p.count])).toEqual([
+      ['spot', 1],
+      ['parked', 0],
+      ['plain', 1],
+    ]);
+  });
+
+  it('count defaults to minSize when that is above 1; bounds default to the count', () => {
     const result = check({
       controller: { autoScalingGroup: { minSize: 2, maxSize: 4 } },
       worker: { nodePools: [{ name: 'a', count: 3 }] },

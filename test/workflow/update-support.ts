@@ -19,8 +19,8 @@ import { haYaml } from './support.ts';
 export const POOLS = ['general', 'spot', 'gpu'] as const;
 
 /**
- * examples/ha-cluster.yaml named `name`, with the spot pool scaled to 2 nodes: the example's spot pool
- * has none, and a pool without nodes has nothing a health gate could find NotReady.
+ * examples/ha-cluster.yaml named `name`, with the spot pool scaled to 2 nodes (the example's starts
+ * one), so a gate on it counts more than one node.
  */
 export function haWithSpotNodesYaml(name: string): string {
   const doc = parseDocument(haYaml(name));
