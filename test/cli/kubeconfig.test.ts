@@ -58,6 +58,7 @@ describe('kaws kubeconfig', () => {
         'general',
         'general',
         'gpu',
+        'spot',
       ]);
       expect(certificateOf(issued.stdout).subject).toBe(
         'O=system:masters\nCN=arn:aws:iam::123456789012:user/ops',

@@ -54,7 +54,7 @@ describe('kaws status', () => {
       status: 'CREATE_IN_PROGRESS',
       endpoint: '(not yet; https://api.prod-east.example.com)',
       operation: `CREATE ${activeOperation} IN_PROGRESS (check-health)`,
-      'node pools': 'general 3 x m5.xlarge, spot 0 x c5.xlarge (spot, max $0.10/h), gpu 1 x g5.xlarge',
+      'node pools': 'general 3 x m5.xlarge, spot 1 x c5.xlarge (spot, max $0.10/h), gpu 1 x g5.xlarge',
     });
   });
 

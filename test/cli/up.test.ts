@@ -63,7 +63,7 @@ describe('kaws up, on the local engine', () => {
       ).toBe(true);
     }
     expect(run.stdout).toMatch(
-      /check-health +SUCCEEDED +readyz ok; Ready nodes: general 3\/3, spot 0\/0, gpu 1\/1/,
+      /check-health +SUCCEEDED +readyz ok; Ready nodes: general 3\/3, spot 1\/1, gpu 1\/1/,
     );
     expect(run.stdout).toMatch(
       new RegExp(

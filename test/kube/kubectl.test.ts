@@ -135,6 +135,8 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the stand-in', () => {
       },
     );
     await expect(attempt).rejects.toMatchObject({ code: 1 });
-    await expect(attempt).rejects.toThrow(/certificate|tls|handshake|connection reset|EOF/i);
+    // TLS 1.3 refuses a client certificate after the client's side of the handshake is done: kubectl sees
+    // the alert (unknown certificate authority) or, depending on timing, just the connection closed.
+    await expect(attempt).rejects.toThrow(/certificate|tls|handshake|connection reset|EOF|server closed/i);
   });
 });
