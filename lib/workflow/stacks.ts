@@ -61,8 +61,11 @@ const refOf = (stack: Pick<RenderedStack, 'name' | 'kind' | 'nodePool'>): StackR
 const issuesText = (error: RenderError) =>
   error.issues.map((issue) => `${issue.path || '(spec)'}: ${issue.message}`).join('; ');
 
-/** Renders the operation's cluster exactly as render-stacks did (pure: same input, same bytes). */
-async function renderOf(deps: WorkflowDeps, spec: ClusterSpec): Promise<RenderedCluster> {
+/**
+ * Renders a cluster with its stored credentials, exactly as render-stacks did (pure: same input, same
+ * bytes); create, delete and update all compare against this.
+ */
+export async function renderOf(deps: WorkflowDeps, spec: ClusterSpec): Promise<RenderedCluster> {
   try {
     return renderCluster({
       spec,

@@ -10,16 +10,16 @@
 import { putObjectOnce } from '../aws/assets.ts';
 import { listClusterStacks } from '../aws/cloudformation.ts';
 import { readDeployedStack } from '../aws/cloudformation-update.ts';
-import { RenderError, type RenderedCluster, type RenderedStack, renderCluster } from '../render/index.ts';
+import type { RenderedStack } from '../render/index.ts';
 import { s3Keys, stackNames, stepNames } from '../render/naming.ts';
 import { diffStack, sameParameterDeclaration } from '../service/plan-stacks.ts';
 import type { ClusterSpec } from '../spec/types.ts';
-import { artifactsOf, specOf, storedFingerprints } from './credentials.ts';
-import { nodeAssetsKeyArn, type WorkflowDeps } from './deps.ts';
+import { artifactsOf, specOf } from './credentials.ts';
+import type { WorkflowDeps } from './deps.ts';
 import { StepError } from './errors.ts';
 import { type OperationInput, recordStep } from './operation.ts';
 import { type Baseline, lookAtCluster } from './roll-gate.ts';
-import type { StackRef } from './stacks.ts';
+import { renderOf, type StackRef } from './stacks.ts';
 
 /** One stack the update changes, as the workflow carries it. */
 export interface StackChange {
@@ -44,28 +44,6 @@ export interface UpdatePlan {
   /** Node pool stacks of the cluster the new spec no longer names: deleted once the roll succeeded. */
   removedPools: StackRef[];
   baseline: Baseline;
-}
-
-const issuesText = (error: RenderError) =>
-  error.issues.map((issue) => `${issue.path || '(spec)'}: ${issue.message}`).join('; ');
-
-/** The render of `spec` with the stored credentials (pure: the same every time for the same input). */
-export async function renderForUpdate(deps: WorkflowDeps, spec: ClusterSpec): Promise<RenderedCluster> {
-  try {
-    return renderCluster({
-      spec,
-      assets: await storedFingerprints(deps, spec.clusterName),
-      artifacts: artifactsOf(deps, spec),
-      kmsKeyArn: nodeAssetsKeyArn(deps, spec),
-    });
-  } catch (error) {
-    if (error instanceof RenderError) {
-      throw new StepError('RenderFailed', `the stacks cannot be rendered: ${issuesText(error)}`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }
 
 export const refOf = (stack: Pick<RenderedStack, 'name' | 'kind' | 'nodePool'>): StackRef => ({
@@ -103,7 +81,7 @@ async function parametersFor(
 export async function planUpdate(deps: WorkflowDeps, input: OperationInput): Promise<UpdatePlan> {
   const spec = await specOf(deps, input);
   const cluster = spec.clusterName;
-  const rendered = await renderForUpdate(deps, spec);
+  const rendered = await renderOf(deps, spec);
   const { bucket } = artifactsOf(deps, spec);
   for (const upload of rendered.uploads) await putObjectOnce(deps.s3, { bucket, ...upload });
 

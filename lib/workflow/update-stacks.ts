@@ -29,7 +29,8 @@ import type { WorkflowDeps } from './deps.ts';
 import { isTransientAwsError, StepError } from './errors.ts';
 import { type CaughtError, causeMessage, type OperationInput, recordStep } from './operation.ts';
 import { recordRollProgress } from './roll-events.ts';
-import { renderForUpdate, type StackChange } from './update-plan.ts';
+import { renderOf } from './stacks.ts';
+import type { StackChange } from './update-plan.ts';
 
 /** One stack being waited for while it updates (or is put back). */
 export interface UpdatePoll {
@@ -103,7 +104,7 @@ function refusal(stack: string, verb: string, error: unknown): StepError {
 export async function updateStackStep(deps: WorkflowDeps, input: ChangeInput): Promise<UpdatePoll> {
   const { change } = input;
   const spec = await specOf(deps, input);
-  const rendered = (await renderForUpdate(deps, spec)).stacks.find((s) => s.name === change.stack.name);
+  const rendered = (await renderOf(deps, spec)).stacks.find((s) => s.name === change.stack.name);
   if (!rendered)
     throw new StepError(
       'RenderFailed',

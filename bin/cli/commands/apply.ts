@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { type ApiOptions, ApiProblemError, apiFrom, withApiOptions } from '../api-client.ts';
 import { CliError } from '../errors.ts';
 import { parseDuration, readCluster, watchOperation } from '../operation-progress.ts';
-import { failureOf, readSpec, submit } from './up.ts';
+import { readSpecFile } from '../read-spec.ts';
+import { failureOf, submit } from './up.ts';
 import { clusterNameOf, type FollowOptions, updateCluster, withFollowOptions, write } from './update.ts';
 
 interface ApplyOptions extends ApiOptions, FollowOptions {
@@ -34,7 +35,7 @@ export function register(program: Command): void {
         .option('--force', 'do not ask to confirm an update (required without a terminal)'),
     ),
   ).action(async (options: ApplyOptions) => {
-    const spec = await readSpec(options.file);
+    const spec = await readSpecFile(options.file);
     const name = clusterNameOf(spec, options.file);
     const api = apiFrom(options);
     if (await exists(api, name)) {

@@ -5,7 +5,7 @@
 import { type Command, Option } from 'commander';
 import { type ApiOptions, apiFrom, withApiOptions } from '../api-client.ts';
 import { CliError, EXIT_FAILED } from '../errors.ts';
-import { readSpec } from './up.ts';
+import { readSpecFile } from '../read-spec.ts';
 import { clusterNameOf, planFor, planLines, write } from './update.ts';
 
 interface DiffOptions extends ApiOptions {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
         new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'),
       ),
   ).action(async (options: DiffOptions) => {
-    const spec = await readSpec(options.file);
+    const spec = await readSpecFile(options.file);
     const name = clusterNameOf(spec, options.file);
     const plan = await planFor(apiFrom(options), name, spec);
     if (options.output === 'json') write(JSON.stringify(plan, null, 2));

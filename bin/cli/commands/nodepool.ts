@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { OperationView } from '../../../functions/shared/api-schemas.ts';
 import { type ApiOptions, apiFrom, type KawsApi, segment, withApiOptions } from '../api-client.ts';
 import { readCluster } from '../operation-progress.ts';
-import { readSpec } from './up.ts';
+import { readSpecFile } from '../read-spec.ts';
 import { confirmOrRefuse, type FollowOptions, followUpdate, withFollowOptions } from './update.ts';
 
 type Accepted = { operation: OperationView };
@@ -29,7 +29,7 @@ export function register(program: Command): void {
         .requiredOption('-f, --file <path>', 'the node pool, YAML or JSON ("-" reads standard input)'),
     ),
   ).action(async (name: string, options: ApiOptions & FollowOptions & { file: string }) => {
-    const pool = await readSpec(options.file);
+    const pool = await readSpecFile(options.file);
     const api = apiFrom(options);
     const accepted = await api.request<Accepted>('POST', `/clusters/${segment(name)}/nodepools`, {
       body: pool,

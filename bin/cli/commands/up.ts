@@ -8,13 +8,12 @@
  * creates it anew.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { ClusterView, OperationView } from '../../../functions/shared/api-schemas.ts';
-import { MAX_SPEC_BYTES } from '../../../lib/spec/index.ts';
 import { type ApiOptions, apiFrom, type KawsApi, segment, withApiOptions } from '../api-client.ts';
-import { CliError, EXIT_USAGE } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { parseDuration, readCluster, watchOperation } from '../operation-progress.ts';
+import { readSpecFile } from '../read-spec.ts';
 
 interface UpOptions extends ApiOptions {
   file: string;
@@ -26,33 +25,6 @@ interface UpOptions extends ApiOptions {
 interface Accepted {
   cluster: ClusterView;
   operation: OperationView;
-}
-
-/** Reads the spec (at most one byte over the limit: the API names the problem). */
-export async function readSpec(path: string): Promise<Buffer> {
-  try {
-    if (path === '-') {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
-        total += chunk.length;
-        if (total > MAX_SPEC_BYTES) break;
-      }
-      return Buffer.concat(chunks).subarray(0, MAX_SPEC_BYTES + 1);
-    }
-    const file = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await file.close();
-    }
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CliError(`cannot read ${path}: ${reason}`, EXIT_USAGE);
-  }
 }
 
 /** The Idempotency-Key of a spec; `after` = the operation a replay returned for a since-destroyed cluster. */
@@ -134,7 +106,7 @@ export function register(program: Command): void {
     const intervalMs = parseDuration(options.interval, '--interval');
     const write = (line: string) => process.stdout.write(`${line}\n`);
     const api = apiFrom(options);
-    const spec = await readSpec(options.file);
+    const spec = await readSpecFile(options.file);
     const accepted = await submit(api, spec, write);
     const name = accepted.cluster.name;
     if (!options.wait) {

@@ -22,7 +22,8 @@ import {
 } from '../api-client.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from '../errors.ts';
 import { parseDuration, readCluster, watchOperation } from '../operation-progress.ts';
-import { failureOf, readSpec } from './up.ts';
+import { readSpecFile } from '../read-spec.ts';
+import { failureOf } from './up.ts';
 
 export interface FollowOptions {
   wait: boolean;
@@ -217,7 +218,7 @@ export function register(program: Command): void {
         .option('--force', 'do not ask for confirmation (required without a terminal)'),
     ),
   ).action(async (options: UpdateOptions) => {
-    const spec = await readSpec(options.file);
+    const spec = await readSpecFile(options.file);
     const name = clusterNameOf(spec, options.file);
     const api = apiFrom(options);
     await readCluster(api, name);
