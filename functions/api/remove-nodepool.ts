@@ -4,24 +4,16 @@
  */
 import { removeNodePool } from '../../lib/service/nodepools.ts';
 import { apiHandler } from '../shared/handler.ts';
-import { callerOf, header, parseIfMatch, pathParams, queryParams } from '../shared/http.ts';
+import { callerOf, pathParams, queryParams, requireIfMatch } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency-middleware.ts';
 import { mutationDeps } from '../shared/mutation-deps.ts';
-import { problem } from '../shared/problems.ts';
 import { operationAccepted } from '../shared/responses.ts';
 import { NodePoolParamsSchema, RemoveNodePoolQuerySchema } from '../shared/update-schemas.ts';
 
 export const handler = apiHandler(async (event) => {
   const { name, pool } = pathParams(event, NodePoolParamsSchema);
   const { allowEmpty } = queryParams(event, RemoveNodePoolQuerySchema);
-  const ifMatch = parseIfMatch(header(event, 'if-match'));
-  if (!ifMatch) {
-    throw problem(
-      428,
-      'precondition-required',
-      'send If-Match with the ETag of the cluster you read (GET /clusters/{name})',
-    );
-  }
+  const ifMatch = requireIfMatch(event);
   const accepted = await removeNodePool(mutationDeps(), {
     clusterName: name,
     nodePool: pool,

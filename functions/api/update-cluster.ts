@@ -3,23 +3,15 @@ import { updateCluster } from '../../lib/service/clusters.ts';
 import { ClusterNameParamsSchema } from '../shared/api-schemas.ts';
 
 import { apiHandler } from '../shared/handler.ts';
-import { callerOf, header, parseIfMatch, pathParams, readSpecBody } from '../shared/http.ts';
+import { callerOf, pathParams, readSpecBody, requireIfMatch } from '../shared/http.ts';
 import { idempotency } from '../shared/idempotency-middleware.ts';
 import { mutationDeps } from '../shared/mutation-deps.ts';
-import { problem } from '../shared/problems.ts';
 import { operationAccepted } from '../shared/responses.ts';
 
 export const handler = apiHandler(async (event) => {
   const deps = mutationDeps();
   const { name } = pathParams(event, ClusterNameParamsSchema);
-  const ifMatch = parseIfMatch(header(event, 'if-match'));
-  if (!ifMatch) {
-    throw problem(
-      428,
-      'precondition-required',
-      'send If-Match with the ETag of the cluster you read (GET /clusters/{name})',
-    );
-  }
+  const ifMatch = requireIfMatch(event);
   const body = readSpecBody(event);
   const accepted = await updateCluster(deps, {
     clusterName: name,

@@ -124,6 +124,19 @@ export function queryParams<T extends z.ZodType>(event: ApiEvent, schema: T): z.
 
 export type IfMatch = { any: true } | { specVersions: number[] };
 
+/** If-Match of a request that must have one (PUT, node pool changes): 428 without it. */
+export function requireIfMatch(event: ApiEvent): IfMatch {
+  const ifMatch = parseIfMatch(header(event, 'if-match'));
+  if (!ifMatch) {
+    throw problem(
+      428,
+      'precondition-required',
+      'send If-Match with the ETag of the cluster you read (GET /clusters/{name})',
+    );
+  }
+  return ifMatch;
+}
+
 /**
  * Parses If-Match (RFC 9110 §13.1.1): `*` or a list of entity tags. Strong comparison: weak tags
  * (W/"...") never match, and neither does a tag that is not one of ours; both are kept as "no match".
